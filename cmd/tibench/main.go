@@ -1,0 +1,78 @@
+// Command tibench is the benchmark harness's command line: it lists models and datasets, generates
+// and downloads data, runs experiments, and regenerates the tables.
+//
+// Usage:
+//
+//	tibench help
+//	tibench backends
+//
+// Each subcommand prints its own flags with -h. Logs go to stderr, results to files or stdout.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "tibench:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// command is one subcommand: a one-line description and its entry point.
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"backends": {"list the compute backends compiled into this binary", runBackends},
+	}
+}
+
+// run is the whole program, testable without a process.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	cmds := commands()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout, cmds)
+		return nil
+	}
+	c, ok := cmds[args[0]]
+	if !ok {
+		usage(stderr, cmds)
+		return fmt.Errorf("unknown command %q (valid: %s)", args[0], strings.Join(sortedKeys(cmds), ", "))
+	}
+	return c.run(ctx, args[1:], stdout, stderr)
+}
+
+func usage(w io.Writer, cmds map[string]command) {
+	fmt.Fprintln(w, "tibench: a reproducible benchmark for models of time-stamped user–item interactions")
+	fmt.Fprintln(w, "\nUsage: tibench COMMAND [flags] [args]\n\nCommands:")
+	for _, name := range sortedKeys(cmds) {
+		fmt.Fprintf(w, "  %-10s %s\n", name, cmds[name].summary)
+	}
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

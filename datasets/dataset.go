@@ -1,0 +1,97 @@
+// Package datasets holds time-stamped user–item interaction data: the column-oriented schema, the JODIE
+// CSV loader, the registry and downloader of the public datasets, the embedded synthetic generator,
+// chronological splits, time-delta features, and the session (JUMP) and CTR (TIN) converters.
+package datasets
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Dataset is a time-ordered sequence of interactions stored column-wise, so that Reddit
+// (672,447 rows x 172 features) takes about 0.5 GB instead of the several GB a slice of structs
+// with per-row feature slices would.
+//
+// Row i is the interaction (Users[i], Items[i]) at Times[i] with state label Labels[i] and
+// features Features[i*FeatureDim : (i+1)*FeatureDim]. Rows are sorted by time (non-decreasing).
+type Dataset struct {
+	// Name identifies the data in results, e.g. "wikipedia", "synth-wikipedia-small" or a file's base name.
+	Name string
+
+	Users  []int32   // dense user ids 0..NumUsers()-1, in order of first appearance
+	Items  []int32   // dense item ids 0..NumItems()-1, in order of first appearance
+	Times  []float64 // seconds relative to the first row (so Times[0] == 0)
+	Labels []uint8   // state-change label, 0 or 1
+
+	FeatureDim   int       // features per row; 0 when the data has none
+	Features     []float32 // row-major, len == Len()*FeatureDim
+	FeatureNames []string  // len == FeatureDim (generated names "f1".. when the header has fewer)
+
+	UserIDs []string // dense user id -> raw id string
+	ItemIDs []string // dense item id -> raw id string
+}
+
+// Len is the number of interactions.
+func (d *Dataset) Len() int { return len(d.Users) }
+
+// NumUsers is the number of distinct users.
+func (d *Dataset) NumUsers() int { return len(d.UserIDs) }
+
+// NumItems is the number of distinct items.
+func (d *Dataset) NumItems() int { return len(d.ItemIDs) }
+
+// Feature returns row i's features (a view into Features; do not modify).
+func (d *Dataset) Feature(i int) []float32 {
+	return d.Features[i*d.FeatureDim : (i+1)*d.FeatureDim]
+}
+
+// Interaction is one row, materialised for code that handles a few rows at a time.
+type Interaction struct {
+	Index    int // row index in the Dataset
+	User     int32
+	Item     int32
+	Time     float64
+	Label    uint8
+	Features []float32 // view into the Dataset
+}
+
+// At materialises row i.
+func (d *Dataset) At(i int) Interaction {
+	x := Interaction{Index: i, User: d.Users[i], Item: d.Items[i], Time: d.Times[i], Label: d.Labels[i]}
+	if d.FeatureDim > 0 {
+		x.Features = d.Feature(i)
+	}
+	return x
+}
+
+// ErrInvalid is wrapped by Validate's errors.
+var ErrInvalid = errors.New("datasets: invalid dataset")
+
+// Validate checks the invariants every consumer relies on: equal column lengths, ids in range,
+// labels 0/1, times finite and non-decreasing.
+func (d *Dataset) Validate() error {
+	n := d.Len()
+	switch {
+	case len(d.Items) != n || len(d.Times) != n || len(d.Labels) != n:
+		return fmt.Errorf("%w %q: column lengths differ (users %d, items %d, times %d, labels %d)",
+			ErrInvalid, d.Name, n, len(d.Items), len(d.Times), len(d.Labels))
+	case len(d.Features) != n*d.FeatureDim:
+		return fmt.Errorf("%w %q: %d feature values for %d rows x %d features", ErrInvalid, d.Name, len(d.Features), n, d.FeatureDim)
+	}
+	nu, ni := int32(d.NumUsers()), int32(d.NumItems())
+	for i := 0; i < n; i++ {
+		if d.Users[i] < 0 || d.Users[i] >= nu {
+			return fmt.Errorf("%w %q: row %d: user id %d out of range [0,%d)", ErrInvalid, d.Name, i, d.Users[i], nu)
+		}
+		if d.Items[i] < 0 || d.Items[i] >= ni {
+			return fmt.Errorf("%w %q: row %d: item id %d out of range [0,%d)", ErrInvalid, d.Name, i, d.Items[i], ni)
+		}
+		if d.Labels[i] > 1 {
+			return fmt.Errorf("%w %q: row %d: label %d is not 0 or 1", ErrInvalid, d.Name, i, d.Labels[i])
+		}
+		if i > 0 && !(d.Times[i] >= d.Times[i-1]) {
+			return fmt.Errorf("%w %q: row %d: time %v before previous %v", ErrInvalid, d.Name, i, d.Times[i], d.Times[i-1])
+		}
+	}
+	return nil
+}

@@ -1,0 +1,787 @@
+package ag
+
+import (
+	"math"
+	"runtime"
+)
+
+// The CPU backend is generic over its element type: "cpu" computes in float32 (the default, and
+// what models train with); "cpu64" computes in float64 and exists so that finite-difference gradient
+// checks exercise the very same op and kernel code with enough precision to be meaningful.
+
+func init() {
+	RegisterBackend("cpu", func() Backend { return NewCPU() })
+	RegisterBackend("cpu64", func() Backend { return NewCPU64() })
+}
+
+type float interface{ ~float32 | ~float64 }
+
+// cpuStore is host memory. Its slice never leaves this file's backend methods.
+type cpuStore[T float] struct{ d []T }
+
+func (s *cpuStore[T]) Len() int { return len(s.d) }
+func (s *cpuStore[T]) Cap() int { return cap(s.d) }
+
+// CPU is the host backend. Matrix products are split into fixed tiles run on a persistent pool of
+// workers; each output tile is always computed by the same sequential code, so results do not
+// depend on scheduling and are bit-identical from run to run.
+type CPU[T float] struct {
+	gemm *gemmPool
+	// scratch holds transposed copies of A for Aᵀ·B products (gonum's transposed path is ~3× slower
+	// than transposing first).
+	scratch []T
+}
+
+// NewCPU returns the float32 CPU backend using all of GOMAXPROCS for matrix products.
+func NewCPU() *CPU[float32] {
+	workers := runtime.GOMAXPROCS(0)
+	if gemmKernelThreaded {
+		workers = 1
+	}
+	return &CPU[float32]{gemm: newGemmPool(workers)}
+}
+
+// NewCPU64 returns the float64 CPU backend (for gradient checks and reference computations).
+func NewCPU64() *CPU[float64] { return &CPU[float64]{gemm: newGemmPool(1)} }
+
+func (c *CPU[T]) Name() string {
+	if c.Precision() == 64 {
+		return "cpu64"
+	}
+	return "cpu/" + gemmKernelName
+}
+
+func (c *CPU[T]) Precision() int {
+	var z T
+	if _, ok := any(z).(float64); ok {
+		return 64
+	}
+	return 32
+}
+
+func d[T float](s Storage) []T {
+	if s == nil {
+		return nil
+	}
+	return s.(*cpuStore[T]).d
+}
+
+func (c *CPU[T]) New(n int) Storage { return &cpuStore[T]{d: make([]T, n)} }
+
+func (c *CPU[T]) Resize(s Storage, n int) Storage {
+	if s != nil && s.Cap() >= n {
+		st := s.(*cpuStore[T])
+		st.d = st.d[:n]
+		return st
+	}
+	return c.New(n)
+}
+
+func (c *CPU[T]) Upload(dst Storage, src []float32) {
+	x := d[T](dst)
+	for i, v := range src {
+		x[i] = T(v)
+	}
+}
+
+func (c *CPU[T]) Download(dst []float32, src Storage) {
+	for i, v := range d[T](src) {
+		dst[i] = float32(v)
+	}
+}
+
+func (c *CPU[T]) Upload64(dst Storage, src []float64) {
+	x := d[T](dst)
+	for i, v := range src {
+		x[i] = T(v)
+	}
+}
+
+func (c *CPU[T]) Download64(dst []float64, src Storage) {
+	for i, v := range d[T](src) {
+		dst[i] = float64(v)
+	}
+}
+
+func (c *CPU[T]) Get(s Storage, i int) float64    { return float64(d[T](s)[i]) }
+func (c *CPU[T]) Set(s Storage, i int, v float64) { d[T](s)[i] = T(v) }
+func (c *CPU[T]) Zero(s Storage)                  { clear(d[T](s)) }
+
+func (c *CPU[T]) Fill(s Storage, v float64) {
+	x := d[T](s)
+	for i := range x {
+		x[i] = T(v)
+	}
+}
+
+func (c *CPU[T]) Copy(dst, src Storage) { copy(d[T](dst), d[T](src)) }
+
+func (c *CPU[T]) Axpy(alpha float64, xs, ys Storage) {
+	x, y, a := d[T](xs), d[T](ys), T(alpha)
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] += a * v
+	}
+}
+
+func (c *CPU[T]) ScaleAdd(xs Storage, alpha, beta float64, ys Storage) {
+	x, y, a, b := d[T](xs), d[T](ys), T(alpha), T(beta)
+	y = y[:len(x)]
+	for i, v := range x {
+		y[i] = a*v + b
+	}
+}
+
+func (c *CPU[T]) SumSquares(xs Storage) float64 {
+	var s float64
+	for _, v := range d[T](xs) {
+		s += float64(v) * float64(v)
+	}
+	return s
+}
+
+func (c *CPU[T]) Clamp(s Storage, lo, hi float64) {
+	x, l, h := d[T](s), T(lo), T(hi)
+	for i, v := range x {
+		x[i] = min(max(v, l), h)
+	}
+}
+
+func sigmoid[T float](x T) T {
+	// Stable in both tails: never evaluates exp of a large positive number.
+	if x >= 0 {
+		return 1 / (1 + T(math.Exp(-float64(x))))
+	}
+	e := T(math.Exp(float64(x)))
+	return e / (1 + e)
+}
+
+func softplus[T float](x T) T {
+	// ln(1+eˣ) = max(x,0) + ln(1+e^-|x|)
+	f := float64(x)
+	return T(math.Max(f, 0) + math.Log1p(math.Exp(-math.Abs(f))))
+}
+
+func (c *CPU[T]) Unary(op UnaryOp, xs, ys Storage) {
+	x, y := d[T](xs), d[T](ys)
+	y = y[:len(x)]
+	switch op {
+	case OpNeg:
+		for i, v := range x {
+			y[i] = -v
+		}
+	case OpTanh:
+		for i, v := range x {
+			y[i] = T(math.Tanh(float64(v)))
+		}
+	case OpSigmoid:
+		for i, v := range x {
+			y[i] = sigmoid(v)
+		}
+	case OpReLU:
+		for i, v := range x {
+			y[i] = max(v, 0)
+		}
+	case OpExp:
+		for i, v := range x {
+			y[i] = T(math.Exp(float64(v)))
+		}
+	case OpLog:
+		for i, v := range x {
+			y[i] = T(math.Log(float64(v)))
+		}
+	case OpSoftplus:
+		for i, v := range x {
+			y[i] = softplus(v)
+		}
+	case OpSquare:
+		for i, v := range x {
+			y[i] = v * v
+		}
+	case OpSqrt:
+		for i, v := range x {
+			y[i] = T(math.Sqrt(float64(v)))
+		}
+	case OpAbs:
+		for i, v := range x {
+			y[i] = T(math.Abs(float64(v)))
+		}
+	default:
+		panic("ag: unknown unary op " + op.String())
+	}
+}
+
+func (c *CPU[T]) UnaryGrad(op UnaryOp, xs, ys, dys, dxs Storage) {
+	x, y, dy, dx := d[T](xs), d[T](ys), d[T](dys), d[T](dxs)
+	dy, dx = dy[:len(x)], dx[:len(x)]
+	switch op {
+	case OpNeg:
+		for i := range x {
+			dx[i] -= dy[i]
+		}
+	case OpTanh:
+		for i := range x {
+			dx[i] += dy[i] * (1 - y[i]*y[i])
+		}
+	case OpSigmoid:
+		for i := range x {
+			dx[i] += dy[i] * y[i] * (1 - y[i])
+		}
+	case OpReLU:
+		for i, v := range x {
+			if v > 0 {
+				dx[i] += dy[i]
+			}
+		}
+	case OpExp:
+		for i := range x {
+			dx[i] += dy[i] * y[i]
+		}
+	case OpLog:
+		for i, v := range x {
+			dx[i] += dy[i] / v
+		}
+	case OpSoftplus:
+		for i, v := range x {
+			dx[i] += dy[i] * sigmoid(v)
+		}
+	case OpSquare:
+		for i, v := range x {
+			dx[i] += dy[i] * 2 * v
+		}
+	case OpSqrt:
+		for i := range x {
+			dx[i] += dy[i] / (2 * y[i])
+		}
+	case OpAbs:
+		for i, v := range x {
+			switch {
+			case v > 0:
+				dx[i] += dy[i]
+			case v < 0:
+				dx[i] -= dy[i]
+			}
+		}
+	default:
+		panic("ag: unknown unary op " + op.String())
+	}
+}
+
+// bIndex returns the index into b for element (r, col) of an r×c operand under broadcast bc.
+func bIndex(bc Broadcast, r, col, cols int) int {
+	switch bc {
+	case BcastRow:
+		return col
+	case BcastCol:
+		return r
+	case BcastScalar:
+		return 0
+	}
+	return r*cols + col
+}
+
+func (c *CPU[T]) Binary(op BinaryOp, bc Broadcast, rows, cols int, as, bs, cs Storage) {
+	a, b, out := d[T](as), d[T](bs), d[T](cs)
+	for r := 0; r < rows; r++ {
+		ar, cr := a[r*cols:(r+1)*cols], out[r*cols:(r+1)*cols]
+		var br []T
+		var bv T
+		switch bc {
+		case BcastNone:
+			br = b[r*cols : (r+1)*cols]
+		case BcastRow:
+			br = b[:cols]
+		case BcastCol:
+			bv = b[r]
+		case BcastScalar:
+			bv = b[0]
+		}
+		if br != nil {
+			switch op {
+			case OpAdd:
+				for j := range ar {
+					cr[j] = ar[j] + br[j]
+				}
+			case OpSub:
+				for j := range ar {
+					cr[j] = ar[j] - br[j]
+				}
+			case OpMul:
+				for j := range ar {
+					cr[j] = ar[j] * br[j]
+				}
+			case OpDiv:
+				for j := range ar {
+					cr[j] = ar[j] / br[j]
+				}
+			}
+			continue
+		}
+		switch op {
+		case OpAdd:
+			for j := range ar {
+				cr[j] = ar[j] + bv
+			}
+		case OpSub:
+			for j := range ar {
+				cr[j] = ar[j] - bv
+			}
+		case OpMul:
+			for j := range ar {
+				cr[j] = ar[j] * bv
+			}
+		case OpDiv:
+			for j := range ar {
+				cr[j] = ar[j] / bv
+			}
+		}
+	}
+}
+
+func (c *CPU[T]) BinaryGrad(op BinaryOp, bc Broadcast, rows, cols int, as, bs, dcs, das, dbs Storage) {
+	a, b, dc, da, db := d[T](as), d[T](bs), d[T](dcs), d[T](das), d[T](dbs)
+	for r := 0; r < rows; r++ {
+		for j := 0; j < cols; j++ {
+			i := r*cols + j
+			bi := bIndex(bc, r, j, cols)
+			g := dc[i]
+			switch op {
+			case OpAdd:
+				if da != nil {
+					da[i] += g
+				}
+				if db != nil {
+					db[bi] += g
+				}
+			case OpSub:
+				if da != nil {
+					da[i] += g
+				}
+				if db != nil {
+					db[bi] -= g
+				}
+			case OpMul:
+				if da != nil {
+					da[i] += g * b[bi]
+				}
+				if db != nil {
+					db[bi] += g * a[i]
+				}
+			case OpDiv:
+				if da != nil {
+					da[i] += g / b[bi]
+				}
+				if db != nil {
+					db[bi] -= g * a[i] / (b[bi] * b[bi])
+				}
+			}
+		}
+	}
+}
+
+func (c *CPU[T]) Sum(axis Axis, rows, cols int, xs, ys Storage, scale float64, acc bool) {
+	x, y, s := d[T](xs), d[T](ys), T(scale)
+	switch axis {
+	case AxisAll:
+		var t float64
+		for _, v := range x[:rows*cols] {
+			t += float64(v)
+		}
+		if acc {
+			y[0] += s * T(t)
+		} else {
+			y[0] = s * T(t)
+		}
+	case AxisRows:
+		if !acc {
+			clear(y[:cols])
+		}
+		for r := 0; r < rows; r++ {
+			xr := x[r*cols : (r+1)*cols]
+			for j, v := range xr {
+				y[j] += s * v
+			}
+		}
+	case AxisCols:
+		for r := 0; r < rows; r++ {
+			var t T
+			for _, v := range x[r*cols : (r+1)*cols] {
+				t += v
+			}
+			if acc {
+				y[r] += s * t
+			} else {
+				y[r] = s * t
+			}
+		}
+	}
+}
+
+func (c *CPU[T]) Expand(axis Axis, rows, cols int, dys, dxs Storage, scale float64) {
+	dy, dx, s := d[T](dys), d[T](dxs), T(scale)
+	for r := 0; r < rows; r++ {
+		dxr := dx[r*cols : (r+1)*cols]
+		switch axis {
+		case AxisAll:
+			g := s * dy[0]
+			for j := range dxr {
+				dxr[j] += g
+			}
+		case AxisRows:
+			for j := range dxr {
+				dxr[j] += s * dy[j]
+			}
+		case AxisCols:
+			g := s * dy[r]
+			for j := range dxr {
+				dxr[j] += g
+			}
+		}
+	}
+}
+
+func (c *CPU[T]) CopyCols(rows, ncols int, srcs Storage, srcCols, srcCol int, dsts Storage, dstCols, dstCol int, acc bool) {
+	src, dst := d[T](srcs), d[T](dsts)
+	for r := 0; r < rows; r++ {
+		s := src[r*srcCols+srcCol : r*srcCols+srcCol+ncols]
+		t := dst[r*dstCols+dstCol : r*dstCols+dstCol+ncols]
+		if acc {
+			for j, v := range s {
+				t[j] += v
+			}
+		} else {
+			copy(t, s)
+		}
+	}
+}
+
+func (c *CPU[T]) GatherRows(cols int, srcs Storage, idx []int32, dsts Storage) {
+	src, dst := d[T](srcs), d[T](dsts)
+	for r, i := range idx {
+		copy(dst[r*cols:(r+1)*cols], src[int(i)*cols:(int(i)+1)*cols])
+	}
+}
+
+func (c *CPU[T]) ScatterAddRows(cols int, srcs Storage, idx []int32, dsts Storage) {
+	src, dst := d[T](srcs), d[T](dsts)
+	for r, i := range idx {
+		t := dst[int(i)*cols : (int(i)+1)*cols]
+		for j, v := range src[r*cols : (r+1)*cols] {
+			t[j] += v
+		}
+	}
+}
+
+func (c *CPU[T]) CopyRow(cols int, srcs Storage, srcRow int, dsts Storage, dstRow int, acc bool) {
+	s := d[T](srcs)[srcRow*cols : (srcRow+1)*cols]
+	t := d[T](dsts)[dstRow*cols : (dstRow+1)*cols]
+	if !acc {
+		copy(t, s)
+		return
+	}
+	for j, v := range s {
+		t[j] += v
+	}
+}
+
+func (c *CPU[T]) Softmax(rows, cols int, xs, masks, ys Storage, log bool) {
+	x, mask, y := d[T](xs), d[T](masks), d[T](ys)
+	for r := 0; r < rows; r++ {
+		xr, yr := x[r*cols:(r+1)*cols], y[r*cols:(r+1)*cols]
+		var mr []T
+		if mask != nil {
+			mr = mask[r*cols : (r+1)*cols]
+		}
+		mx := math.Inf(-1)
+		for j, v := range xr {
+			if (mr == nil || mr[j] != 0) && float64(v) > mx {
+				mx = float64(v)
+			}
+		}
+		var z float64
+		for j, v := range xr {
+			if mr == nil || mr[j] != 0 {
+				z += math.Exp(float64(v) - mx)
+			}
+		}
+		// A fully masked row (a padded sequence of length 0) gets all-zero probabilities.
+		lz := math.Log(z)
+		for j, v := range xr {
+			masked := mr != nil && mr[j] == 0
+			switch {
+			case log && masked:
+				yr[j] = T(math.Inf(-1))
+			case log:
+				yr[j] = T(float64(v) - mx - lz)
+			case masked || z == 0:
+				yr[j] = 0
+			default:
+				yr[j] = T(math.Exp(float64(v)-mx) / z)
+			}
+		}
+	}
+}
+
+func (c *CPU[T]) SoftmaxGrad(rows, cols int, ys, dys, dxs Storage, log bool) {
+	y, dy, dx := d[T](ys), d[T](dys), d[T](dxs)
+	for r := 0; r < rows; r++ {
+		yr, dyr, dxr := y[r*cols:(r+1)*cols], dy[r*cols:(r+1)*cols], dx[r*cols:(r+1)*cols]
+		if log {
+			// dx = dy − softmax·Σdy; masked positions (y = −Inf) are constants and receive nothing.
+			var s T
+			for _, g := range dyr {
+				s += g
+			}
+			for j, v := range yr {
+				if math.IsInf(float64(v), -1) {
+					continue
+				}
+				dxr[j] += dyr[j] - T(math.Exp(float64(v)))*s
+			}
+			continue
+		}
+		// dx = y ⊙ (dy − ⟨y, dy⟩)
+		var s T
+		for j, v := range yr {
+			s += v * dyr[j]
+		}
+		for j, v := range yr {
+			dxr[j] += v * (dyr[j] - s)
+		}
+	}
+}
+
+func (c *CPU[T]) L2NormalizeRows(rows, cols int, xs, ys, ns Storage, eps float64) {
+	x, y, norms := d[T](xs), d[T](ys), d[T](ns)
+	for r := 0; r < rows; r++ {
+		xr, yr := x[r*cols:(r+1)*cols], y[r*cols:(r+1)*cols]
+		var s float64
+		for _, v := range xr {
+			s += float64(v) * float64(v)
+		}
+		n := T(math.Max(math.Sqrt(s), eps))
+		norms[r] = n
+		for j, v := range xr {
+			yr[j] = v / n
+		}
+	}
+}
+
+func (c *CPU[T]) L2NormalizeRowsGrad(rows, cols int, xs, ys, ns, dys, dxs Storage, eps float64) {
+	_, y, norms, dy, dx := d[T](xs), d[T](ys), d[T](ns), d[T](dys), d[T](dxs)
+	for r := 0; r < rows; r++ {
+		yr, dyr, dxr := y[r*cols:(r+1)*cols], dy[r*cols:(r+1)*cols], dx[r*cols:(r+1)*cols]
+		n := norms[r]
+		if float64(n) <= eps {
+			// Clamped norm: y = x/eps is linear in x.
+			for j := range dxr {
+				dxr[j] += dyr[j] / n
+			}
+			continue
+		}
+		// d(x/‖x‖) = (dy − y⟨y, dy⟩)/‖x‖
+		var s T
+		for j, v := range yr {
+			s += v * dyr[j]
+		}
+		for j, v := range yr {
+			dxr[j] += (dyr[j] - v*s) / n
+		}
+	}
+}
+
+func (c *CPU[T]) RowDot(rows, cols int, as, bs, ys Storage) {
+	a, b, y := d[T](as), d[T](bs), d[T](ys)
+	for r := 0; r < rows; r++ {
+		var s T
+		br := b[r*cols : (r+1)*cols]
+		for j, v := range a[r*cols : (r+1)*cols] {
+			s += v * br[j]
+		}
+		y[r] = s
+	}
+}
+
+func (c *CPU[T]) RowDotGrad(rows, cols int, as, bs, dys, das, dbs Storage) {
+	a, b, dy, da, db := d[T](as), d[T](bs), d[T](dys), d[T](das), d[T](dbs)
+	for r := 0; r < rows; r++ {
+		g := dy[r]
+		for j := r * cols; j < (r+1)*cols; j++ {
+			if da != nil {
+				da[j] += g * b[j]
+			}
+			if db != nil {
+				db[j] += g * a[j]
+			}
+		}
+	}
+}
+
+func (c *CPU[T]) CrossEntropy(rows, cols int, ls Storage, targets []int32, weights []float32, ps Storage) (loss, wsum float64) {
+	c.Softmax(rows, cols, ls, nil, ps, false)
+	p := d[T](ps)
+	for r, t := range targets {
+		w := 1.0
+		if weights != nil {
+			w = float64(weights[t])
+		}
+		// −log p computed from the probability; clamp to avoid +Inf when p underflows.
+		loss -= w * math.Log(math.Max(float64(p[r*cols+int(t)]), 1e-300))
+		wsum += w
+	}
+	return loss, wsum
+}
+
+func (c *CPU[T]) CrossEntropyGrad(rows, cols int, ps Storage, targets []int32, weights []float32, scale float64, dls Storage) {
+	p, dl := d[T](ps), d[T](dls)
+	for r, t := range targets {
+		w := scale
+		if weights != nil {
+			w *= float64(weights[t])
+		}
+		wt := T(w)
+		pr, dr := p[r*cols:(r+1)*cols], dl[r*cols:(r+1)*cols]
+		for j, v := range pr {
+			dr[j] += wt * v
+		}
+		dr[t] -= wt
+	}
+}
+
+func (c *CPU[T]) SqDiffSum(as, bs Storage) float64 {
+	a, b := d[T](as), d[T](bs)
+	var s float64
+	for i, v := range a {
+		e := float64(v - b[i])
+		s += e * e
+	}
+	return s
+}
+
+func (c *CPU[T]) SqDiffGrad(as, bs Storage, scale float64, das, dbs Storage) {
+	a, b, da, db := d[T](as), d[T](bs), d[T](das), d[T](dbs)
+	k := T(2 * scale)
+	for i, v := range a {
+		g := k * (v - b[i])
+		if da != nil {
+			da[i] += g
+		}
+		if db != nil {
+			db[i] -= g
+		}
+	}
+}
+
+func (c *CPU[T]) SeqDot(batch, steps, dim int, qs, ks, ys Storage) {
+	q, k, y := d[T](qs), d[T](ks), d[T](ys)
+	for b := 0; b < batch; b++ {
+		qb := q[b*dim : (b+1)*dim]
+		for t := 0; t < steps; t++ {
+			kr := k[(b*steps+t)*dim : (b*steps+t+1)*dim]
+			var s T
+			for j, v := range qb {
+				s += v * kr[j]
+			}
+			y[b*steps+t] = s
+		}
+	}
+}
+
+func (c *CPU[T]) SeqDotGrad(batch, steps, dim int, qs, ks, dys, dqs, dks Storage) {
+	q, k, dy, dq, dk := d[T](qs), d[T](ks), d[T](dys), d[T](dqs), d[T](dks)
+	for b := 0; b < batch; b++ {
+		for t := 0; t < steps; t++ {
+			g := dy[b*steps+t]
+			row := (b*steps + t) * dim
+			for j := 0; j < dim; j++ {
+				if dq != nil {
+					dq[b*dim+j] += g * k[row+j]
+				}
+				if dk != nil {
+					dk[row+j] += g * q[b*dim+j]
+				}
+			}
+		}
+	}
+}
+
+func (c *CPU[T]) SeqWeightedSum(batch, steps, dim int, ws, vs, ys Storage) {
+	w, v, y := d[T](ws), d[T](vs), d[T](ys)
+	for b := 0; b < batch; b++ {
+		yb := y[b*dim : (b+1)*dim]
+		clear(yb)
+		for t := 0; t < steps; t++ {
+			g := w[b*steps+t]
+			vr := v[(b*steps+t)*dim : (b*steps+t+1)*dim]
+			for j, x := range vr {
+				yb[j] += g * x
+			}
+		}
+	}
+}
+
+func (c *CPU[T]) SeqWeightedSumGrad(batch, steps, dim int, ws, vs, dys, dws, dvs Storage) {
+	w, v, dy, dw, dv := d[T](ws), d[T](vs), d[T](dys), d[T](dws), d[T](dvs)
+	for b := 0; b < batch; b++ {
+		dyb := dy[b*dim : (b+1)*dim]
+		for t := 0; t < steps; t++ {
+			row := (b*steps + t) * dim
+			if dw != nil {
+				var s T
+				for j, g := range dyb {
+					s += g * v[row+j]
+				}
+				dw[b*steps+t] += s
+			}
+			if dv != nil {
+				g := w[b*steps+t]
+				for j, x := range dyb {
+					dv[row+j] += g * x
+				}
+			}
+		}
+	}
+}
+
+func (c *CPU[T]) AdamStep(ps, gs, ms, vs Storage, lr, beta1, beta2, eps, wd, bias1, bias2 float64) {
+	// torch.optim.Adam (L2 weight decay added to the gradient):
+	//   g += wd·p; m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²;
+	//   p −= lr/bias1 · m / (√v/√bias2 + eps), with bias_k = 1 − β_k^step.
+	p, g, m, v := d[T](ps), d[T](gs), d[T](ms), d[T](vs)
+	b1, b2, wdT := T(beta1), T(beta2), T(wd)
+	step := T(lr / bias1)
+	sb2 := T(math.Sqrt(bias2))
+	e := T(eps)
+	for i := range p {
+		gi := g[i] + wdT*p[i]
+		m[i] = b1*m[i] + (1-b1)*gi
+		v[i] = b2*v[i] + (1-b2)*gi*gi
+		p[i] -= step * m[i] / (T(math.Sqrt(float64(v[i])))/sb2 + e)
+	}
+}
+
+func (c *CPU[T]) AdagradStep(ps, gs, ss Storage, lr, eps, wd float64) {
+	// torch.optim.Adagrad (lr_decay 0): g += wd·p; sum += g²; p −= lr·g/(√sum + eps).
+	p, g, s := d[T](ps), d[T](gs), d[T](ss)
+	l, e, w := T(lr), T(eps), T(wd)
+	for i := range p {
+		gi := g[i] + w*p[i]
+		s[i] += gi * gi
+		p[i] -= l * gi / (T(math.Sqrt(float64(s[i]))) + e)
+	}
+}
+
+func (c *CPU[T]) SGDStep(ps, gs, bufs Storage, lr, momentum, wd float64) {
+	// torch.optim.SGD (dampening 0, no Nesterov): g += wd·p; buf = momentum·buf + g (buf = g on the
+	// first step, which the caller arranges by passing a zeroed buf); p −= lr·buf.
+	p, g, buf := d[T](ps), d[T](gs), d[T](bufs)
+	l, mo, w := T(lr), T(momentum), T(wd)
+	for i := range p {
+		gi := g[i] + w*p[i]
+		if buf != nil {
+			buf[i] = mo*buf[i] + gi
+			gi = buf[i]
+		}
+		p[i] -= l * gi
+	}
+}

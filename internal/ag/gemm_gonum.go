@@ -1,0 +1,49 @@
+//go:build !openblas
+
+package ag
+
+import (
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+)
+
+// gemmKernelName is recorded in results as part of the backend name.
+const gemmKernelName = "gonum"
+
+// gemmKernelTransA: gonum's Aᵀ·B path is ~3× slower than transposing first, so the driver does that.
+const gemmKernelTransA = false
+
+// gemmKernelThreaded: gonum tiles run single-threaded; the driver's pool provides the parallelism.
+const gemmKernelThreaded = false
+
+// Tile sizes keep every call to gonum's Sgemm below its parallel threshold (4 blocks of 64×64):
+// gonum's own parallel path starts goroutines and allocates on every call, and our pool already
+// spreads bands over the cores.
+const (
+	tileRows = 64
+	tileCols = 128
+)
+
+var sgemm = blas32.Implementation()
+
+// gemmBand computes one band serially, tile by tile.
+func gemmBand(t gemmTask) {
+	tb := blas.NoTrans
+	if t.transB {
+		tb = blas.Trans
+	}
+	for r0 := 0; r0 < t.m; r0 += tileRows {
+		rows := min(tileRows, t.m-r0)
+		for c0 := 0; c0 < t.n; c0 += tileCols {
+			cols := min(tileCols, t.n-c0)
+			b := t.b[c0:]
+			if t.transB {
+				b = t.b[c0*t.ldb:]
+			}
+			sgemm.Sgemm(blas.NoTrans, tb, rows, cols, t.k, t.alpha, t.a[r0*t.lda:], t.lda,
+				b, t.ldb, t.beta, t.c[r0*t.ldc+c0:], t.ldc)
+		}
+	}
+}
+
+func gemmTransA(t gemmTask) { panic("ag: gonum kernel does not take Aᵀ directly") }
