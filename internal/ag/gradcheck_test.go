@@ -1,10 +1,13 @@
-package ag
+package ag_test
 
 import (
 	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
+
+	. "github.com/tibench/tibench/internal/ag"
+	"github.com/tibench/tibench/internal/ag/agtest"
 )
 
 // gradCase builds a scalar loss from parameters of the given shapes. Non-scalar op outputs are
@@ -15,16 +18,6 @@ type gradCase struct {
 	// init, when set, fills parameter values (else uniform in [-1, 1], away from 0).
 	init func(i int, v []float64, r *rand.Rand)
 	f    func(tp *Tape, p []*Tensor) *Tensor
-}
-
-// project reduces y to a scalar Σ y⊙R with R fixed by y's shape (deterministic).
-func project(tp *Tape, y *Tensor) *Tensor {
-	r := rand.New(rand.NewPCG(uint64(y.rows), uint64(y.cols)))
-	w := make([]float64, y.Len())
-	for i := range w {
-		w[i] = r.Float64()*2 - 1
-	}
-	return tp.Sum(tp.Mul(y, tp.Input64(y.rows, y.cols, w)), AxisAll)
 }
 
 func uniformAwayFromZero(r *rand.Rand) float64 {
@@ -57,7 +50,7 @@ func gradCases() []gradCase {
 			bs = [2]int{5, 4}
 		}
 		one(fmt.Sprintf("MatMul/transA=%v/transB=%v", ta, tb), [][2]int{as, bs}, func(tp *Tape, p []*Tensor) *Tensor {
-			return project(tp, tp.MatMulT(p[0], p[1], ta, tb))
+			return agtest.Project(tp, tp.MatMulT(p[0], p[1], ta, tb))
 		})
 	}
 	unary := map[UnaryOp]func(*Tape, *Tensor) *Tensor{
@@ -65,10 +58,10 @@ func gradCases() []gradCase {
 		OpExp: (*Tape).Exp, OpLog: (*Tape).Log, OpSoftplus: (*Tape).Softplus, OpSquare: (*Tape).Square,
 		OpSqrt: (*Tape).Sqrt, OpAbs: (*Tape).Abs,
 	}
-	for op := UnaryOp(0); op < numUnaryOps; op++ {
+	for op := OpNeg; op <= OpAbs; op++ {
 		f := unary[op]
 		c := gradCase{name: "Unary/" + op.String(), shapes: [][2]int{{3, 4}},
-			f: func(tp *Tape, p []*Tensor) *Tensor { return project(tp, f(tp, p[0])) }}
+			f: func(tp *Tape, p []*Tensor) *Tensor { return agtest.Project(tp, f(tp, p[0])) }}
 		if op == OpLog || op == OpSqrt {
 			c.init = positiveInit
 		}
@@ -84,7 +77,7 @@ func gradCases() []gradCase {
 			f := binary[op]
 			c := gradCase{name: fmt.Sprintf("Binary/%v/bcast=%s", op, bnames[bc]),
 				shapes: [][2]int{{3, 4}, bshapes[bc]},
-				f:      func(tp *Tape, p []*Tensor) *Tensor { return project(tp, f(tp, p[0], p[1])) }}
+				f:      func(tp *Tape, p []*Tensor) *Tensor { return agtest.Project(tp, f(tp, p[0], p[1])) }}
 			if op == OpDiv {
 				c.init = positiveInit
 			}
@@ -93,42 +86,42 @@ func gradCases() []gradCase {
 	}
 	// The same tensor on both sides: gradients from a and b must both accumulate.
 	one("Binary/Mul/same-tensor", [][2]int{{2, 3}}, func(tp *Tape, p []*Tensor) *Tensor {
-		return project(tp, tp.Mul(p[0], p[0]))
+		return agtest.Project(tp, tp.Mul(p[0], p[0]))
 	})
-	one("Scale", [][2]int{{2, 3}}, func(tp *Tape, p []*Tensor) *Tensor { return project(tp, tp.Scale(p[0], -1.7)) })
+	one("Scale", [][2]int{{2, 3}}, func(tp *Tape, p []*Tensor) *Tensor { return agtest.Project(tp, tp.Scale(p[0], -1.7)) })
 	one("AddScalar", [][2]int{{2, 3}}, func(tp *Tape, p []*Tensor) *Tensor {
-		return project(tp, tp.Square(tp.AddScalar(p[0], 0.3)))
+		return agtest.Project(tp, tp.Square(tp.AddScalar(p[0], 0.3)))
 	})
 	for _, ax := range []struct {
 		name string
 		a    Axis
 	}{{"all", AxisAll}, {"rows", AxisRows}, {"cols", AxisCols}} {
-		one("Sum/"+ax.name, [][2]int{{3, 4}}, func(tp *Tape, p []*Tensor) *Tensor { return project(tp, tp.Sum(p[0], ax.a)) })
-		one("Mean/"+ax.name, [][2]int{{3, 4}}, func(tp *Tape, p []*Tensor) *Tensor { return project(tp, tp.Mean(p[0], ax.a)) })
+		one("Sum/"+ax.name, [][2]int{{3, 4}}, func(tp *Tape, p []*Tensor) *Tensor { return agtest.Project(tp, tp.Sum(p[0], ax.a)) })
+		one("Mean/"+ax.name, [][2]int{{3, 4}}, func(tp *Tape, p []*Tensor) *Tensor { return agtest.Project(tp, tp.Mean(p[0], ax.a)) })
 	}
 	one("Concat", [][2]int{{3, 2}, {3, 1}, {3, 4}}, func(tp *Tape, p []*Tensor) *Tensor {
-		return project(tp, tp.Concat(p[0], p[1], p[2], p[0]))
+		return agtest.Project(tp, tp.Concat(p[0], p[1], p[2], p[0]))
 	})
-	one("SliceCols", [][2]int{{3, 5}}, func(tp *Tape, p []*Tensor) *Tensor { return project(tp, tp.SliceCols(p[0], 1, 4)) })
+	one("SliceCols", [][2]int{{3, 5}}, func(tp *Tape, p []*Tensor) *Tensor { return agtest.Project(tp, tp.SliceCols(p[0], 1, 4)) })
 	one("Gather/repeated-indices", [][2]int{{5, 3}}, func(tp *Tape, p []*Tensor) *Tensor {
-		return project(tp, tp.Gather(p[0], []int32{4, 1, 1, 0, 4, 4}))
+		return agtest.Project(tp, tp.Gather(p[0], []int32{4, 1, 1, 0, 4, 4}))
 	})
 	one("GatherRefs", [][2]int{{3, 4}, {2, 4}}, func(tp *Tape, p []*Tensor) *Tensor {
 		h := tp.Tanh(p[1]) // a tape tensor: gradient flows through it into p[1]
 		c := NewConst(tp.Backend(), "c", 2, 4)
-		return project(tp, tp.GatherRefs([]RowRef{{p[0], 2}, {h, 1}, {c, 0}, {p[0], 2}, {h, 0}}))
+		return agtest.Project(tp, tp.GatherRefs([]RowRef{{p[0], 2}, {h, 1}, {c, 0}, {p[0], 2}, {h, 0}}))
 	})
-	one("Softmax", [][2]int{{3, 5}}, func(tp *Tape, p []*Tensor) *Tensor { return project(tp, tp.Softmax(p[0], nil)) })
-	one("LogSoftmax", [][2]int{{3, 5}}, func(tp *Tape, p []*Tensor) *Tensor { return project(tp, tp.LogSoftmax(p[0], nil)) })
+	one("Softmax", [][2]int{{3, 5}}, func(tp *Tape, p []*Tensor) *Tensor { return agtest.Project(tp, tp.Softmax(p[0], nil)) })
+	one("LogSoftmax", [][2]int{{3, 5}}, func(tp *Tape, p []*Tensor) *Tensor { return agtest.Project(tp, tp.LogSoftmax(p[0], nil)) })
 	mask := []float64{1, 1, 0, 1, 0, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0}
 	one("Softmax/mask", [][2]int{{3, 5}}, func(tp *Tape, p []*Tensor) *Tensor {
-		return project(tp, tp.Softmax(p[0], tp.Input64(3, 5, mask)))
+		return agtest.Project(tp, tp.Softmax(p[0], tp.Input64(3, 5, mask)))
 	})
 	one("LogSoftmax/mask", [][2]int{{3, 5}}, func(tp *Tape, p []*Tensor) *Tensor {
 		// Masked positions are −Inf (and −Inf·0 is NaN): read out unmasked ones only — columns 0–1 of
 		// rows 0 (mask 1 1 0 1 0) and 1 (all unmasked).
 		ls := tp.LogSoftmax(p[0], tp.Input64(3, 5, mask))
-		return project(tp, tp.SliceCols(tp.Gather(ls, []int32{0, 1}), 0, 2))
+		return agtest.Project(tp, tp.SliceCols(tp.Gather(ls, []int32{0, 1}), 0, 2))
 	})
 	one("CrossEntropy", [][2]int{{4, 3}}, func(tp *Tape, p []*Tensor) *Tensor {
 		return tp.CrossEntropy(p[0], []int32{2, 0, 1, 2}, nil)
@@ -137,24 +130,18 @@ func gradCases() []gradCase {
 		return tp.Scale(tp.CrossEntropy(p[0], []int32{2, 0, 1, 2}, []float32{1, 5, 0.5}), 3)
 	})
 	one("MSE", [][2]int{{3, 4}, {3, 4}}, func(tp *Tape, p []*Tensor) *Tensor { return tp.Scale(tp.MSE(p[0], p[1]), 2) })
-	one("L2Normalize", [][2]int{{3, 4}}, func(tp *Tape, p []*Tensor) *Tensor { return project(tp, tp.L2Normalize(p[0])) })
-	one("RowDot", [][2]int{{3, 4}, {3, 4}}, func(tp *Tape, p []*Tensor) *Tensor { return project(tp, tp.RowDot(p[0], p[1])) })
-	one("SeqDot", [][2]int{{2, 3}, {8, 3}}, func(tp *Tape, p []*Tensor) *Tensor { return project(tp, tp.SeqDot(p[0], p[1], 4)) })
+	one("L2Normalize", [][2]int{{3, 4}}, func(tp *Tape, p []*Tensor) *Tensor { return agtest.Project(tp, tp.L2Normalize(p[0])) })
+	one("RowDot", [][2]int{{3, 4}, {3, 4}}, func(tp *Tape, p []*Tensor) *Tensor { return agtest.Project(tp, tp.RowDot(p[0], p[1])) })
+	one("SeqDot", [][2]int{{2, 3}, {8, 3}}, func(tp *Tape, p []*Tensor) *Tensor { return agtest.Project(tp, tp.SeqDot(p[0], p[1], 4)) })
 	one("SeqWeightedSum", [][2]int{{2, 4}, {8, 3}}, func(tp *Tape, p []*Tensor) *Tensor {
-		return project(tp, tp.SeqWeightedSum(p[0], p[1]))
+		return agtest.Project(tp, tp.SeqWeightedSum(p[0], p[1]))
 	})
 	one("Attention/masked", [][2]int{{2, 3}, {8, 3}, {8, 3}}, func(tp *Tape, p []*Tensor) *Tensor {
 		m := tp.Input64(2, 4, []float64{1, 1, 1, 0, 1, 0, 0, 0})
 		w := tp.Softmax(tp.SeqDot(p[0], p[1], 4), m)
-		return project(tp, tp.SeqWeightedSum(w, p[2]))
+		return agtest.Project(tp, tp.SeqWeightedSum(w, p[2]))
 	})
 	return cases
-}
-
-// lossAt evaluates the case's loss on a fresh step.
-func lossAt(tp *Tape, c gradCase, ps []*Tensor) float64 {
-	tp.Reset()
-	return c.f(tp, ps).Scalar()
 }
 
 func TestGradientsFiniteDifference(t *testing.T) {
@@ -175,31 +162,12 @@ func TestGradientsFiniteDifference(t *testing.T) {
 				}
 				ps[i].CopyFrom64(v)
 			}
-			tp := NewTape(be)
-			loss := c.f(tp, ps)
-			if err := tp.Backward(loss); err != nil {
+			bad, err := agtest.CheckGradients(ps, func(tp *Tape) *Tensor { return c.f(tp, ps) })
+			if err != nil {
 				t.Fatal(err)
 			}
-			const h = 1e-6
-			for i, p := range ps {
-				analytic := p.GradValues()
-				v := make([]float64, p.Len())
-				p.CopyTo64(v)
-				for j := range v {
-					orig := v[j]
-					v[j] = orig + h
-					p.CopyFrom64(v)
-					up := lossAt(tp, c, ps)
-					v[j] = orig - h
-					p.CopyFrom64(v)
-					down := lossAt(tp, c, ps)
-					v[j] = orig
-					p.CopyFrom64(v)
-					numeric := (up - down) / (2 * h)
-					if diff := math.Abs(numeric - analytic[j]); diff > 1e-6+1e-5*math.Abs(numeric) {
-						t.Errorf("param %d element %d: analytic %.9g, finite difference %.9g", i, j, analytic[j], numeric)
-					}
-				}
+			for _, m := range bad {
+				t.Error(m)
 			}
 		})
 	}
@@ -259,7 +227,7 @@ func TestDetachBlocksGradient(t *testing.T) {
 		p := NewParam(be, "p", 2, 3)
 		p.CopyFrom64([]float64{0.5, -1, 2, 0.25, 3, -0.75})
 		tp := NewTape(be)
-		loss := project(tp, p)
+		loss := agtest.Project(tp, p)
 		if withDetached {
 			loss = tp.Add(loss, tp.Sum(tp.Square(tp.Detach(p)), AxisAll))
 		}

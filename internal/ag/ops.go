@@ -202,7 +202,12 @@ func (tp *Tape) Concat(xs ...*Tensor) *Tensor {
 	rows, cols := xs[0].rows, 0
 	for _, x := range xs {
 		if x.rows != rows {
-			shapePanic("Concat", xs...)
+			// Formatted element by element so xs does not escape (and allocate) on the normal path.
+			msg := "ag: Concat: different row counts:"
+			for _, y := range xs {
+				msg += " " + y.String()
+			}
+			panic(msg)
 		}
 		cols += x.cols
 	}
