@@ -177,6 +177,9 @@ type Backend interface {
 
 	// Optimiser kernels (parameters p, gradients g, state m, v), PyTorch semantics; see internal/nn.
 	AdamStep(p, g, m, v Storage, lr, beta1, beta2, eps, weightDecay, bias1, bias2 float64)
+	// AdamStepRows is AdamStep restricted to the given rows of width cols (lazy sparse Adam, as
+	// torch.optim.SparseAdam: rows without gradient keep their parameters and moments).
+	AdamStepRows(cols int, rows []int32, p, g, m, v Storage, lr, beta1, beta2, eps, weightDecay, bias1, bias2 float64)
 	AdagradStep(p, g, sum Storage, lr, eps, weightDecay float64)
 	SGDStep(p, g, buf Storage, lr, momentum, weightDecay float64)
 	// Clamp limits every element of s to [lo, hi].

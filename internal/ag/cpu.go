@@ -747,11 +747,23 @@ func (c *CPU[T]) AdamStep(ps, gs, ms, vs Storage, lr, beta1, beta2, eps, wd, bia
 	// torch.optim.Adam (L2 weight decay added to the gradient):
 	//   g += wd·p; m = β1·m + (1−β1)·g; v = β2·v + (1−β2)·g²;
 	//   p −= lr/bias1 · m / (√v/√bias2 + eps), with bias_k = 1 − β_k^step.
+	adam(d[T](ps), d[T](gs), d[T](ms), d[T](vs), lr, beta1, beta2, eps, wd, bias1, bias2)
+}
+
+func (c *CPU[T]) AdamStepRows(cols int, rows []int32, ps, gs, ms, vs Storage, lr, beta1, beta2, eps, wd, bias1, bias2 float64) {
 	p, g, m, v := d[T](ps), d[T](gs), d[T](ms), d[T](vs)
+	for _, r := range rows {
+		lo, hi := int(r)*cols, (int(r)+1)*cols
+		adam(p[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], lr, beta1, beta2, eps, wd, bias1, bias2)
+	}
+}
+
+func adam[T float](p, g, m, v []T, lr, beta1, beta2, eps, wd, bias1, bias2 float64) {
 	b1, b2, wdT := T(beta1), T(beta2), T(wd)
 	step := T(lr / bias1)
 	sb2 := T(math.Sqrt(bias2))
 	e := T(eps)
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	for i := range p {
 		gi := g[i] + wdT*p[i]
 		m[i] = b1*m[i] + (1-b1)*gi

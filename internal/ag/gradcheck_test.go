@@ -190,8 +190,8 @@ func TestFloat32MatchesFloat64(t *testing.T) {
 		}
 		tp := NewTape(be)
 		h := tp.Tanh(tp.Add(tp.MatMulT(ps[0], ps[1], false, true), ps[3])) // 150×200
-		z := tp.MatMulT(h, ps[1], false, false)                             // 150×70
-		w := tp.MatMulT(ps[0], z, true, false)                              // 70×70
+		z := tp.MatMulT(h, ps[1], false, false)                            // 150×70
+		w := tp.MatMulT(ps[0], z, true, false)                             // 70×70
 		loss := tp.Add(tp.MSE(tp.MatMul(w, ps[2]), tp.Zeros(70, 33)), tp.Mean(tp.Square(z), AxisAll))
 		if err := tp.Backward(loss); err != nil {
 			t.Fatal(err)

@@ -26,10 +26,10 @@ type Tape struct {
 	grads   []Storage // recycled gradient storage of tape tensors, by order of first gradient
 	ng      int
 
-	ints  []int32    // arena for copied index slices
-	refs  []RowRef   // arena for copied row references
-	lists []*Tensor  // arena for Concat inputs
-	f32s  []float32  // arena for copied class weights
+	ints  []int32   // arena for copied index slices
+	refs  []RowRef  // arena for copied row references
+	lists []*Tensor // arena for Concat inputs
+	f32s  []float32 // arena for copied class weights
 }
 
 // NewTape returns a recording tape on be.
