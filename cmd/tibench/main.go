@@ -5,6 +5,7 @@
 //
 //	tibench help
 //	tibench backends
+//	tibench datasets list | download NAME | stats FILE_OR_PRESET... | synth PRESET -o FILE
 //
 // Each subcommand prints its own flags with -h. Logs go to stderr, results to files or stdout.
 package main
@@ -42,6 +43,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"backends": {"list the compute backends compiled into this binary", runBackends},
+		"datasets": {"list, download, describe or synthesize datasets (list | download | stats | synth)", runDatasets},
 	}
 }
 

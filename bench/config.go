@@ -1,0 +1,391 @@
+package bench
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/tibench/tibench/datasets"
+)
+
+// Config is one run's configuration, resolved from YAML layers (RecBole's order):
+// configs/defaults.yaml < configs/models/M.yaml < configs/datasets/D.yaml < the experiment file's
+// settings < `-set key=value`. Every layer is decoded strictly: an unknown key is an error naming the
+// file, line and key. Zero values mean the documented default (see Defaults and the field comments).
+type Config struct {
+	Dataset DatasetConfig `yaml:"dataset"`
+	Model   ModelConfig   `yaml:"model"`
+	Run     RunConfig     `yaml:"run"`
+
+	// origin records which layer last set each key (for error messages).
+	origin map[string]string
+}
+
+// DatasetConfig says where the interactions come from.
+type DatasetConfig struct {
+	// Name is a synthetic preset (synth-wikipedia, synth-reddit-small, ...), a registered real
+	// dataset (wikipedia, reddit, lastfm, mooc; downloaded into the cache), or a path to a JODIE CSV.
+	Name string `yaml:"name"`
+	// Lenient skips malformed rows of a CSV (counted and reported) instead of failing. Default false.
+	Lenient bool `yaml:"lenient"`
+	// Sort sorts a CSV's rows by time (stable) instead of rejecting out-of-order rows. Default false.
+	Sort bool `yaml:"sort"`
+	// SynthSeed seeds the synthetic generator. Default 1 (0 means 1), fixed across model seeds so that
+	// every seed of every model sees the same data.
+	SynthSeed uint64 `yaml:"synth_seed"`
+}
+
+// ModelConfig names the model and carries its own parameters, decoded later by the model into its
+// typed struct (ModelParams.Decode), layer by layer, strictly.
+type ModelConfig struct {
+	Name   string      `yaml:"name"`
+	Params ModelParams `yaml:"params"`
+}
+
+// RunConfig is the protocol of a run.
+type RunConfig struct {
+	// Task is next-item (default) or state-change.
+	Task Task `yaml:"task"`
+	// Protocol is frozen (default) or online.
+	Protocol Protocol `yaml:"protocol"`
+	// Normalisation of time deltas: train (default; statistics of the training part) or global
+	// (statistics of the whole sequence, as the original JODIE code, which leaks test statistics).
+	Normalisation datasets.Normalisation `yaml:"normalisation"`
+	// Split fractions; zero means the task's JODIE default (80/10/10 next-item, 60/20/20 state-change).
+	Split SplitConfig `yaml:"split"`
+	// Epochs is the number of training epochs. Default 10.
+	Epochs int `yaml:"epochs"`
+	// Patience stops training after this many epochs without a better validation metric.
+	// Default 0: no early stopping.
+	Patience int `yaml:"patience"`
+	// Seeds are the repetitions of the run. Default [1, 2, 3].
+	Seeds []uint64 `yaml:"seeds"`
+	// Backend is the compute backend (see `tibench backends`). Default "cpu".
+	Backend string `yaml:"backend"`
+	// Checkpoint saves the model at its best validation epoch beside the results, when the model
+	// supports it. Default false.
+	Checkpoint bool `yaml:"checkpoint"`
+}
+
+// SplitConfig gives chronological split fractions.
+type SplitConfig struct {
+	Train float64 `yaml:"train"`
+	Val   float64 `yaml:"val"`
+	Test  float64 `yaml:"test"`
+	// By is "rows" (default; JODIE's row-index split) or "time" (boundaries at time quantiles).
+	By string `yaml:"by"`
+}
+
+// Defaults fills zero values with the documented defaults.
+func (c *Config) Defaults() {
+	r := &c.Run
+	if r.Task == "" {
+		r.Task = TaskNextItem
+	}
+	if r.Protocol == "" {
+		r.Protocol = ProtocolFrozen
+	}
+	if r.Normalisation == "" {
+		r.Normalisation = datasets.NormTrain
+	}
+	if r.Split == (SplitConfig{}) || r.Split == (SplitConfig{By: r.Split.By}) {
+		by := r.Split.By
+		if r.Task == TaskStateChange {
+			r.Split = SplitConfig{Train: datasets.StateChangeTrain, Val: datasets.StateChangeVal, Test: datasets.StateChangeTest}
+		} else {
+			r.Split = SplitConfig{Train: datasets.NextItemTrain, Val: datasets.NextItemVal, Test: datasets.NextItemTest}
+		}
+		r.Split.By = by
+	}
+	if r.Split.By == "" {
+		r.Split.By = "rows"
+	}
+	if r.Epochs == 0 {
+		r.Epochs = 10
+	}
+	if len(r.Seeds) == 0 {
+		r.Seeds = []uint64{1, 2, 3}
+	}
+	if r.Backend == "" {
+		r.Backend = "cpu"
+	}
+	if c.Dataset.SynthSeed == 0 {
+		c.Dataset.SynthSeed = 1
+	}
+}
+
+// ErrConfig is wrapped by every configuration error.
+var ErrConfig = errors.New("bench: bad config")
+
+// Validate checks every field, after Defaults. Errors name the key and the layer that set it.
+func (c *Config) Validate() error {
+	bad := func(key, format string, args ...any) error {
+		where := ""
+		if f := c.origin[key]; f != "" {
+			where = " (set in " + f + ")"
+		}
+		return fmt.Errorf("%w: %s: %s%s", ErrConfig, key, fmt.Sprintf(format, args...), where)
+	}
+	r := c.Run
+	switch {
+	case c.Dataset.Name == "":
+		return bad("dataset.name", "missing (a synthetic preset, a registered dataset or a CSV path)")
+	case c.Model.Name == "":
+		return bad("model.name", "missing (see `tibench list`)")
+	case r.Task != TaskNextItem && r.Task != TaskStateChange:
+		return bad("run.task", "%q is not one of %s, %s", r.Task, TaskNextItem, TaskStateChange)
+	case r.Protocol != ProtocolOnline && r.Protocol != ProtocolFrozen:
+		return bad("run.protocol", "%q is not one of %s, %s", r.Protocol, ProtocolOnline, ProtocolFrozen)
+	case r.Epochs < 1:
+		return bad("run.epochs", "%d, want at least 1", r.Epochs)
+	case r.Patience < 0:
+		return bad("run.patience", "%d, want 0 (off) or more", r.Patience)
+	case r.Split.By != "rows" && r.Split.By != "time":
+		return bad("run.split.by", "%q is not one of rows, time", r.Split.By)
+	}
+	if _, err := datasets.ParseNormalisation(string(r.Normalisation)); err != nil {
+		return bad("run.normalisation", "%q is not one of %s, %s", r.Normalisation, datasets.NormTrain, datasets.NormGlobal)
+	}
+	if _, err := datasets.SplitFractions(1000, r.Split.Train, r.Split.Val, r.Split.Test); err != nil {
+		return bad("run.split", "train %v, val %v, test %v: fractions must be in [0,1] and sum to at most 1",
+			r.Split.Train, r.Split.Val, r.Split.Test)
+	}
+	seen := map[uint64]bool{}
+	for _, s := range r.Seeds {
+		if seen[s] {
+			return bad("run.seeds", "seed %d repeated", s)
+		}
+		seen[s] = true
+	}
+	return nil
+}
+
+// ModelParams holds the model's parameter sections from every layer, in order, undecoded: the
+// bench layer does not know model types. Decode applies them to the model's typed config.
+type ModelParams struct {
+	layers []paramLayer
+}
+
+type paramLayer struct {
+	source string
+	node   *yaml.Node
+}
+
+// UnmarshalYAML appends a layer (decoding successive layers into one Config accumulates them).
+func (p *ModelParams) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.MappingNode && !(n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+		return fmt.Errorf("line %d: model.params must be a mapping of the model's settings", n.Line)
+	}
+	p.layers = append(p.layers, paramLayer{node: n})
+	return nil
+}
+
+// Decode applies every layer's parameters to dst (a pointer to the model's config struct), in
+// order, rejecting keys dst does not have with the file, line and key.
+func (p ModelParams) Decode(dst any) error {
+	for _, l := range p.layers {
+		if l.node.Kind != yaml.MappingNode {
+			continue
+		}
+		if err := checkKnownKeys(l.node, reflect.TypeOf(dst), "model.params"); err != nil {
+			return fmt.Errorf("%w: %s: %v", ErrConfig, l.source, err)
+		}
+		if err := l.node.Decode(dst); err != nil {
+			return fmt.Errorf("%w: %s: %s", ErrConfig, l.source, oneLine(err))
+		}
+	}
+	return nil
+}
+
+// checkKnownKeys walks a mapping node against a struct type's yaml tags (yaml.Node.Decode has no
+// KnownFields option), recursing into nested structs.
+func checkKnownKeys(n *yaml.Node, t reflect.Type, path string) error {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	if t.Kind() != reflect.Struct || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	fields := map[string]reflect.Type{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(f.Name)
+		}
+		fields[name] = f.Type
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		ft, ok := fields[k.Value]
+		if !ok {
+			return fmt.Errorf("line %d: unknown key %q in %s (valid: %s)", k.Line, k.Value, path, strings.Join(sortedKeys(fields), ", "))
+		}
+		if err := checkKnownKeys(n.Content[i+1], ft, path+"."+k.Value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Layer is one configuration source.
+type Layer struct {
+	Path     string // file path; shown in errors
+	Optional bool   // a missing optional file is skipped
+	// Data, when non-nil, is used instead of reading Path (experiment settings, tests).
+	Data []byte
+}
+
+// LoadConfig decodes the layers in order into one Config, then applies `key=value` settings (the
+// value is YAML: `run.seeds=[1,2]`, `model.params.dim=64`), fills defaults and validates.
+func LoadConfig(layers []Layer, sets []string) (*Config, error) {
+	c := &Config{origin: map[string]string{}}
+	for _, l := range layers {
+		data := l.Data
+		if data == nil {
+			b, err := os.ReadFile(l.Path)
+			if errors.Is(err, fs.ErrNotExist) && l.Optional {
+				continue
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+			}
+			data = b
+		}
+		if err := c.decodeLayer(l.Path, data); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range sets {
+		doc, err := setToYAML(s)
+		if err != nil {
+			return nil, err
+		}
+		if err := c.decodeLayer("-set "+s, doc); err != nil {
+			return nil, err
+		}
+	}
+	c.Defaults()
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *Config) decodeLayer(source string, data []byte) error {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return fmt.Errorf("%w: %s: %s", ErrConfig, source, oneLine(err))
+	}
+	if len(root.Content) == 0 {
+		return nil // an empty file sets nothing
+	}
+	before := len(c.Model.Params.layers)
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil {
+		return fmt.Errorf("%w: %s: %s", ErrConfig, source, oneLine(err))
+	}
+	for i := before; i < len(c.Model.Params.layers); i++ {
+		c.Model.Params.layers[i].source = source
+	}
+	recordOrigins(root.Content[0], "", source, c.origin)
+	return nil
+}
+
+func recordOrigins(n *yaml.Node, prefix, source string, origin map[string]string) {
+	if n.Kind != yaml.MappingNode {
+		origin[prefix] = source
+		return
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		key := n.Content[i].Value
+		if prefix != "" {
+			key = prefix + "." + key
+		}
+		origin[key] = source
+		recordOrigins(n.Content[i+1], key, source, origin)
+	}
+}
+
+// setToYAML turns `a.b.c=value` into the YAML document `a: {b: {c: value}}`.
+func setToYAML(s string) ([]byte, error) {
+	key, value, ok := strings.Cut(s, "=")
+	if !ok || key == "" {
+		return nil, fmt.Errorf("%w: -set %q: want key=value, e.g. run.epochs=5", ErrConfig, s)
+	}
+	var val yaml.Node
+	if err := yaml.Unmarshal([]byte(value), &val); err != nil {
+		return nil, fmt.Errorf("%w: -set %s: value: %s", ErrConfig, s, oneLine(err))
+	}
+	leaf := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: ""}
+	if len(val.Content) > 0 {
+		leaf = val.Content[0]
+	}
+	parts := strings.Split(key, ".")
+	for i := len(parts) - 1; i >= 0; i-- {
+		if parts[i] == "" {
+			return nil, fmt.Errorf("%w: -set %q: empty key segment", ErrConfig, s)
+		}
+		leaf = &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: parts[i]}, leaf}}
+	}
+	return yaml.Marshal(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{leaf}})
+}
+
+var yamlFieldErr = regexp.MustCompile(`field (\S+) not found in type bench\.(\w+)`)
+
+// sectionOf maps config struct types to their key paths, for messages about unknown keys.
+var sectionOf = map[string]string{
+	"Config": "the top level", "DatasetConfig": "dataset", "ModelConfig": "model", "RunConfig": "run", "SplitConfig": "run.split",
+}
+
+// oneLine flattens yaml's multi-line errors and names unknown keys the way users wrote them.
+func oneLine(err error) string {
+	msg := err.Error()
+	msg = strings.TrimPrefix(msg, "yaml: unmarshal errors:\n")
+	msg = yamlFieldErr.ReplaceAllStringFunc(msg, func(m string) string {
+		sub := yamlFieldErr.FindStringSubmatch(m)
+		return fmt.Sprintf("unknown key %q in %s", sub[1], sectionOf[sub[2]])
+	})
+	lines := strings.Split(msg, "\n")
+	for i := range lines {
+		lines[i] = strings.TrimSpace(lines[i])
+	}
+	return strings.Join(lines, "; ")
+}
+
+// MarshalResolved returns the resolved config as YAML, with model parameters merged in order, for
+// writing beside the results.
+func (c *Config) MarshalResolved(modelParams any) ([]byte, error) {
+	out := struct {
+		Dataset DatasetConfig `yaml:"dataset"`
+		Model   struct {
+			Name   string `yaml:"name"`
+			Params any    `yaml:"params,omitempty"`
+		} `yaml:"model"`
+		Run RunConfig `yaml:"run"`
+	}{Dataset: c.Dataset, Run: c.Run}
+	out.Model.Name = c.Model.Name
+	out.Model.Params = modelParams
+	return yaml.Marshal(out)
+}

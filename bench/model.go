@@ -1,0 +1,91 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Model is what the runner needs from a benchmarked model. Models live in packages models/... and
+// baselines/... and register a constructor with models.Register; the runner only sees this interface.
+//
+// The runner calls Init once per run, then, for each epoch, TrainEpoch followed by Evaluate.
+type Model interface {
+	// Init sizes the model for the data (entity counts, feature width) and draws its initial
+	// parameters from seed. It is called once, before the first epoch.
+	Init(d *Data, seed uint64) error
+	// TrainEpoch makes one pass over the training rows d.Split [0, TrainEnd). It checks ctx between
+	// batches and returns ctx.Err() when cancelled, and reports progress through p.
+	TrainEpoch(ctx context.Context, d *Data, p Progress) (EpochStats, error)
+	// Evaluate streams the validation then the test rows in time order from the end-of-training state.
+	// For each row it reports, through sink, the prediction made before the row is revealed, then
+	// reveals the row (updating states, and parameters too under the "online" protocol). Evaluate must
+	// leave the model as it found it: the next TrainEpoch continues from the end-of-training state.
+	Evaluate(ctx context.Context, d *Data, sink Sink) error
+}
+
+// Ranker is implemented by models that predict the next item: Evaluate reports Prediction.Rank, the
+// rank of the true item among ALL items. ItemScoring names the rule, e.g. "l2" (distance to the
+// predicted embedding, JODIE) or "dot" (logits); it is recorded with the results.
+type Ranker interface {
+	Model
+	ItemScoring() string
+}
+
+// StateClassifier is implemented by models with their own state-change head: Evaluate reports
+// Prediction.Score (higher means label 1 is more likely) for every evaluated row.
+type StateClassifier interface {
+	Model
+	PredictsState()
+}
+
+// Checkpointer is implemented by models that can save and restore their full state (parameters,
+// optimiser, dynamic states), for the runner's checkpoints.
+type Checkpointer interface {
+	SaveCheckpoint(path string) error
+	LoadCheckpoint(path string) error
+}
+
+// Describer gives a model's one-line description for `tibench list`.
+type Describer interface {
+	Describe() string
+}
+
+// Prediction is what a model reports for one evaluated row before seeing it.
+type Prediction struct {
+	Row   int     // row index in the dataset
+	Rank  int     // next-item: 1 + number of items scored strictly better than the true item; 0 if none
+	Score float64 // state change: score of label 1; ignored unless the model is a StateClassifier
+}
+
+// Sink receives predictions in row order.
+type Sink func(Prediction)
+
+// EpochStats summarises one training epoch.
+type EpochStats struct {
+	Loss         float64 // mean training loss per interaction (model-defined)
+	Interactions int     // training interactions processed
+	Batches      int     // optimiser batches (t-batches for t-Batch models)
+	Steps        int     // optimiser steps
+}
+
+// Progress receives training progress; the runner shows it as a bar on a terminal or as throttled
+// log lines otherwise. A nil Progress is valid and reports nothing.
+type Progress interface {
+	// Advance reports n more interactions processed.
+	Advance(n int)
+}
+
+// NoProgress discards progress.
+type NoProgress struct{}
+
+// Advance does nothing.
+func (NoProgress) Advance(int) {}
+
+// ErrNotFinite is returned (wrapped with the epoch and batch) when a model's loss becomes NaN or ±Inf.
+var ErrNotFinite = fmt.Errorf("bench: training loss is not finite")
+
+// epochTiming is the time spent in one epoch's phases.
+type epochTiming struct {
+	Train, Eval time.Duration
+}

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/tibench/tibench/datasets"
+)
+
+const datasetsUsage = `usage: tibench datasets <command> [arguments]
+
+Commands:
+  list                          list the downloadable JODIE datasets and the synthetic presets
+  download [flags] NAME         download a dataset into the cache, verify it, print its path
+  stats [flags] FILE_OR_NAME... print statistics of JODIE-format files, downloaded datasets or presets
+  synth [flags] PRESET -o FILE  write a synthetic preset as a JODIE-format CSV file
+
+The cache directory is $TIBENCH_DATA, default ~/.cache/tibench. Without network, fetch the URL
+that 'list' and 'download' name and place the file in the cache; it is verified on first use.
+
+Examples:
+  tibench datasets download wikipedia
+  tibench datasets stats wikipedia synth-wikipedia-small
+  tibench datasets stats -lenient ./my-interactions.csv
+  tibench datasets synth synth-mooc-small -seed 7 -o mooc-small.csv
+`
+
+// runDatasets implements `tibench datasets`: results go to stdout, logs and usage to stderr.
+func runDatasets(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, datasetsUsage)
+		return errors.New("datasets: missing command (list, download, stats or synth)")
+	}
+	cmd, args := args[0], args[1:]
+	switch cmd {
+	case "list":
+		return datasetsList(args, stdout, stderr)
+	case "download":
+		return datasetsDownload(ctx, args, stdout, stderr)
+	case "stats":
+		return datasetsStats(ctx, args, stdout, stderr)
+	case "synth":
+		return datasetsSynth(ctx, args, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stderr, datasetsUsage)
+		return nil
+	}
+	fmt.Fprint(stderr, datasetsUsage)
+	return fmt.Errorf("datasets: unknown command %q (want list, download, stats or synth)", cmd)
+}
+
+// newFlagSet makes a subcommand's flag set that reports to stderr.
+func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("tibench datasets "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "usage: tibench datasets %s %s\n", name, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseInterspersed parses flags that may follow positional arguments
+// (`synth PRESET -o FILE`) and returns the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// helpIsNil turns an explicit -h into success: the usage was asked for and printed.
+func helpIsNil(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
+	return err
+}
+
+func datasetsList(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("list", "", stderr)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return helpIsNil(err)
+	}
+	if len(pos) > 0 {
+		fs.Usage()
+		return fmt.Errorf("datasets list: unexpected arguments %q", pos)
+	}
+	var dl datasets.Downloader
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tINTERACTIONS\tUSERS\tITEMS\tCACHED\tURL\tDESCRIPTION")
+	for _, s := range datasets.Sources() {
+		cached := "no"
+		if p, err := dl.Path(s); err != nil {
+			cached = "?"
+		} else if _, err := os.Stat(p); err == nil {
+			cached = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t%s\n", s.Name, s.Interactions, s.Users, s.Items, cached, dl.URL(s), s.Description)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, "\nSynthetic presets (tibench datasets synth PRESET -o FILE):")
+	tw = tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PRESET\tDESCRIPTION")
+	for _, p := range datasets.SynthPresets() {
+		fmt.Fprintf(tw, "%s\t%s\n", p.Name, p.Description)
+	}
+	return tw.Flush()
+}
+
+func datasetsDownload(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("download", "[flags] NAME", stderr)
+	dir := fs.String("dir", "", "cache directory (default $TIBENCH_DATA, else ~/.cache/tibench)")
+	base := fs.String("base-url", datasets.DefaultBaseURL, "where the files are downloaded from")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return helpIsNil(err)
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return fmt.Errorf("datasets download: want one dataset name (%s), got %d arguments", strings.Join(datasets.SourceNames(), ", "), len(pos))
+	}
+	dl := datasets.Downloader{Dir: *dir, BaseURL: *base, Log: stderr}
+	path, err := dl.Download(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, path)
+	return nil
+}
+
+func datasetsStats(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("stats", "[flags] FILE_OR_NAME...", stderr)
+	lenient := fs.Bool("lenient", false, "skip bad rows of a file (reported on stderr) instead of failing")
+	sortRows := fs.Bool("sort", false, "sort a file's rows by time instead of rejecting out-of-order rows")
+	seed := fs.Uint64("seed", 1, "seed for synthetic presets")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return helpIsNil(err)
+	}
+	if len(pos) == 0 {
+		fs.Usage()
+		return errors.New("datasets stats: want at least one file, dataset name or preset")
+	}
+	var sums []datasets.Summary
+	for _, arg := range pos {
+		d, err := openDataset(ctx, arg, datasets.LoadOptions{Lenient: *lenient, Sort: *sortRows}, *seed, stderr)
+		if err != nil {
+			return err
+		}
+		sums = append(sums, datasets.Summarize(d))
+	}
+	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	// REPEAT-RATE: share of a user's non-first interactions with the same item as the previous one.
+	fmt.Fprintln(tw, "DATASET\tINTERACTIONS\tUSERS\tITEMS\tSPAN-DAYS\tREPEAT-RATE\tLABEL-RATE\tPOSITIVES\tFEATURES")
+	for _, s := range sums {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.4g\t%.4f\t%.4f\t%d\t%d\n",
+			s.Name, s.Interactions, s.Users, s.Items, s.TimeSpan/86400, s.RepeatRate, s.LabelRate, s.Positives, s.FeatureDim)
+	}
+	return tw.Flush()
+}
+
+// openDataset loads arg as, in this order, an existing file, a downloaded registry dataset, or a
+// synthetic preset.
+func openDataset(ctx context.Context, arg string, opt datasets.LoadOptions, seed uint64, stderr io.Writer) (*datasets.Dataset, error) {
+	path := arg
+	if _, err := os.Stat(arg); err != nil {
+		switch {
+		case slices.Contains(datasets.SourceNames(), arg):
+			dl := datasets.Downloader{Log: stderr}
+			if path, err = dl.Resolve(arg); err != nil {
+				return nil, err
+			}
+		case slices.Contains(datasets.PresetNames(), arg):
+			return datasets.Synthesize(arg, seed)
+		default:
+			return nil, fmt.Errorf("datasets: %q is not a file, a registry dataset (%s) or a synthetic preset (%s)",
+				arg, strings.Join(datasets.SourceNames(), ", "), strings.Join(datasets.PresetNames(), ", "))
+		}
+	}
+	d, rep, err := datasets.LoadCSV(ctx, path, opt)
+	if err != nil {
+		return nil, err
+	}
+	if rep.Skipped > 0 || rep.Reordered {
+		fmt.Fprintln(stderr, rep)
+	}
+	return d, nil
+}
+
+func datasetsSynth(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := newFlagSet("synth", "[flags] PRESET -o FILE", stderr)
+	out := fs.String("o", "", "output file (required); written atomically")
+	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same file")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return helpIsNil(err)
+	}
+	if len(pos) != 1 || *out == "" {
+		fs.Usage()
+		return fmt.Errorf("datasets synth: want one preset (%s) and -o FILE", strings.Join(datasets.PresetNames(), ", "))
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	d, err := datasets.Synthesize(pos[0], *seed)
+	if err != nil {
+		return err
+	}
+	if err := writeCSVAtomic(*out, d); err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "datasets: wrote %s (seed %d): %d interactions, %d users, %d items, %d features to %s\n",
+		d.Name, *seed, d.Len(), d.NumUsers(), d.NumItems(), d.FeatureDim, *out)
+	return nil
+}
+
+// writeCSVAtomic writes d to a temporary file next to path and renames it into place, so that a
+// reader never sees a partial file.
+func writeCSVAtomic(path string, d *datasets.Dataset) (err error) {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("datasets synth: %w", err)
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(tmp.Name())
+			err = fmt.Errorf("datasets synth: writing %s: %w", path, err)
+		}
+	}()
+	if err := datasets.WriteCSV(tmp, d); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	// CreateTemp makes the file 0600; a data file is for everyone to read.
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
