@@ -1,24 +1,5 @@
 package datasets
 
-// CTR samples for the TIN task (Zhou et al., WWW 2024, Appendix A.1, Amazon protocol, whose code
-// follows DIN's build_dataset.py):
-//
-//   - Each user's interactions, in time order i_0, i_1, ..., i_{n-1}, give one positive sample per
-//     position k >= 1: the history i_0..i_{k-1} (the most recent MaxHistory of them) and the target
-//     i_k. Leave-one-out: the last position (k = n-1) is the test sample, the second-to-last the
-//     validation sample, the others train (DIN puts all but the last in train; TIN's appendix says
-//     "leave-one-out"; the validation sample is this harness's addition so that early stopping never
-//     sees the test target).
-//   - Each positive is paired with one negative: the same user, history and time with the target
-//     replaced by "a random item from the entire item collection" (TIN) that the user never
-//     interacted with (DIN's code redraws while the item is in the user's whole list). Negatives are
-//     drawn once per (data, seed): every model sees the same ones (DyGLib's fixed evaluation
-//     negatives, STYLE.md rule 6).
-//   - Should a user have interacted with every item, its negatives come from the items outside the
-//     sample's history other than the target (counted in CTRSplit.NegativeFallbacks); should even
-//     that be empty, CTRSamples fails.
-//   - Repeats are kept: a user who re-clicks an item has it in the history and as a target.
-
 import (
 	"errors"
 	"fmt"
@@ -75,9 +56,27 @@ var ErrCTR = errors.New("datasets: cannot build CTR samples")
 // streamCTR is the PCG stream of the negative sampler.
 const streamCTR = 0xc7a
 
-// CTRSamples builds TIN's leave-one-out CTR samples from d (see the top of this file). The same d,
-// cfg.MinInteractions and seed always give the same negatives; MaxHistory and Categories do not
-// change them (except through fallbacks, which depend on the history).
+// CTRSamples builds the CTR samples of the TIN task (Zhou et al., WWW 2024, Appendix A.1, Amazon
+// protocol, whose code follows DIN's build_dataset.py) from d:
+//
+//   - Each user's interactions, in time order i_0, i_1, ..., i_{n-1}, give one positive sample per
+//     position k >= 1: the history i_0..i_{k-1} (the most recent MaxHistory of them) and the target
+//     i_k. Leave-one-out: the last position (k = n-1) is the test sample, the second-to-last the
+//     validation sample, the others train (DIN puts all but the last in train; TIN's appendix says
+//     "leave-one-out"; the validation sample is this harness's addition so that early stopping never
+//     sees the test target).
+//   - Each positive is paired with one negative: the same user, history and time with the target
+//     replaced by "a random item from the entire item collection" (TIN) that the user never
+//     interacted with (DIN's code redraws while the item is in the user's whole list). Negatives are
+//     drawn once per (data, seed): every model sees the same ones (DyGLib's fixed evaluation
+//     negatives, STYLE.md rule 6).
+//   - Should a user have interacted with every item, its negatives come from the items outside the
+//     sample's history other than the target (counted in CTRSplit.NegativeFallbacks); should even
+//     that be empty, CTRSamples fails.
+//   - Repeats are kept: a user who re-clicks an item has it in the history and as a target.
+//
+// The same d, cfg.MinInteractions and seed always give the same negatives; MaxHistory and
+// Categories do not change them (except through fallbacks, which depend on the history).
 func CTRSamples(d *Dataset, cfg CTRConfig, seed uint64) (*CTRSplit, error) {
 	if cfg.MaxHistory == 0 {
 		cfg.MaxHistory = 50

@@ -1,30 +1,5 @@
 package datasets
 
-// Sessions for the dwell-time task, following JUMP (Zhou et al., IJCAI 2018):
-//
-//   - Sessions come either from the data (DIGINETICA's session_id, see diginetica.go) or, for JODIE
-//     data, by cutting each user's stream where two consecutive interactions are more than Gap
-//     apart (JUMP §5.1 groups REDDIT actions "within the time of one hour" into a session).
-//   - Dwell time, JUMP §3.2 eq. 4, with Δ_k = t_{k+1} - t_k and the censoring flag
-//     δ_k = 1{i_k is the last click or Δ_k >= c1}:
-//     τ_k = Δ_k if i_k is not the last click and Δ_k < c1 (observed);
-//     τ_k = c1  if i_k is not the last click and Δ_k >= c1 (censored: the user may have left);
-//     τ_k = c2  if i_k is the last click (censored: the dwell is only known to exceed c2).
-//     JUMP uses c1 = 2000 s and c2 = 30 s (§5.2). The last click's dwell is therefore never
-//     observed; it is kept as the censored value c2 with Censored = true, exactly as eq. 4 says, and
-//     a likelihood must use the survival term for it (eq. 6). Δ may be 0 (two clicks in the same
-//     second); a model that takes log τ must offset it.
-//   - Dwell is computed on the session as recorded, before the filtering below: Δ_k is the time to
-//     the next click the user actually made, the moment they left item k's page, even when that next
-//     click is later dropped as a rare item. So a kept click can be observed although it ends the
-//     filtered session; only the last recorded click of a session gets τ = c2.
-//   - Filtering, JUMP §5.1: "items ... that appear less than 3 times are discarded, and the sessions
-//     with length equal to one are filtered out". Item counts are clicks over all sessions. The
-//     paper describes one pass in that order, and that is the default; FixedPoint repeats both
-//     steps until nothing changes (dropping sessions can push items under the threshold again).
-//   - Sessions are sorted by start time (their first kept click), stably, and split
-//     chronologically by count (JUMP: 80% train, 20% test; each session wholly in one part).
-
 import (
 	"cmp"
 	"fmt"
@@ -94,7 +69,31 @@ func (s *Session) Len() int { return len(s.Items) }
 // Start is the time of the first click.
 func (s *Session) Start() float64 { return s.Times[0] }
 
-// Sessions is a session dataset, sorted by session start time.
+// Sessions is a session dataset for the dwell-time task, sorted by session start time, built as in
+// JUMP (Zhou et al., IJCAI 2018):
+//
+//   - Sessions come either from the data (DIGINETICA's session_id, see diginetica.go) or, for JODIE
+//     data, by cutting each user's stream where two consecutive interactions are more than Gap
+//     apart (JUMP §5.1 groups REDDIT actions "within the time of one hour" into a session).
+//   - Dwell time, JUMP §3.2 eq. 4, with Δ_k = t_{k+1} - t_k and the censoring flag
+//     δ_k = 1{i_k is the last click or Δ_k >= c1}:
+//     τ_k = Δ_k if i_k is not the last click and Δ_k < c1 (observed);
+//     τ_k = c1  if i_k is not the last click and Δ_k >= c1 (censored: the user may have left);
+//     τ_k = c2  if i_k is the last click (censored: the dwell is only known to exceed c2).
+//     JUMP uses c1 = 2000 s and c2 = 30 s (§5.2). The last click's dwell is therefore never
+//     observed; it is kept as the censored value c2 with Censored = true, exactly as eq. 4 says, and
+//     a likelihood must use the survival term for it (eq. 6). Δ may be 0 (two clicks in the same
+//     second); a model that takes log τ must offset it.
+//   - Dwell is computed on the session as recorded, before the filtering below: Δ_k is the time to
+//     the next click the user actually made, the moment they left item k's page, even when that next
+//     click is later dropped as a rare item. So a kept click can be observed although it ends the
+//     filtered session; only the last recorded click of a session gets τ = c2.
+//   - Filtering, JUMP §5.1: "items ... that appear less than 3 times are discarded, and the sessions
+//     with length equal to one are filtered out". Item counts are clicks over all sessions. The
+//     paper describes one pass in that order, and that is the default; FixedPoint repeats both
+//     steps until nothing changes (dropping sessions can push items under the threshold again).
+//   - Sessions are sorted by start time (their first kept click), stably, and split
+//     chronologically by count (JUMP: 80% train, 20% test; each session wholly in one part).
 type Sessions struct {
 	Name     string
 	Sessions []Session
@@ -207,8 +206,8 @@ func buildSessions(name string, raw []rawSession, userNames, itemNames []string,
 
 	slices.SortStableFunc(raw, func(a, b rawSession) int { return cmp.Compare(a.times[0], b.times[0]) })
 	out := &Sessions{Name: name, Sessions: make([]Session, len(raw)), Config: cfg}
-	userDense := fill32(len(userNames), -1)
-	itemDense := fill32(len(itemNames), -1)
+	userDense := filledInt32(len(userNames), -1)
+	itemDense := filledInt32(len(itemNames), -1)
 	for i, r := range raw {
 		s := Session{ID: r.id, User: -1, Items: make([]int32, len(r.items)), Times: r.times, Dwell: r.dwell, Censored: r.cens}
 		if r.user >= 0 {
@@ -250,7 +249,7 @@ func SessionsFromDataset(d *Dataset, cfg SessionConfig) (*Sessions, error) {
 	if err := d.Validate(); err != nil {
 		return nil, err
 	}
-	open := fill32(d.NumUsers(), -1) // user -> index of its current session in raw
+	open := filledInt32(d.NumUsers(), -1) // user -> index of its current session in raw
 	nth := make([]int, d.NumUsers())
 	var raw []rawSession
 	for i, u := range d.Users {

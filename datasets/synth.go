@@ -1,49 +1,5 @@
 package datasets
 
-// The synthetic generator. Generate simulates a population of users and items with latent vectors,
-// one interaction at a time in time order, and returns an ordinary Dataset. The model, event by event
-// (user u pops off a time-ordered queue at time t):
-//
-//  1. Interest shift. With probability 1-(1-JumpProb)·exp(-Δ/JumpTime), Δ = time since u's last event,
-//     u moves to a new cluster (drawn in proportion to the clusters' popularity mass). Shifts are thus
-//     a per-interaction hazard plus a per-second one: long absences make a change of interest likelier,
-//     which is what a model's time-delta input can learn.
-//  2. Drift. u's latent z follows an Ornstein-Uhlenbeck step per event towards the centre of its
-//     current cluster: z ← c + Persistence·(z-c) + UserSpread·sqrt(1-Persistence²)·ε. After a shift
-//     z travels to the new cluster over several events, so the trajectory (not only the cluster) matters.
-//  3. Item. With probability RepeatProb u repeats its previous item. Otherwise the item is drawn,
-//     never equal to the previous one (which is what makes the measured consecutive-repeat rate equal
-//     RepeatProb, see RepeatRate), from: u's recent items (RecentProb, recency-weighted), the global
-//     popularity table (GlobalProb), or u's current cluster (the rest). The last two use
-//     sampling-importance-resampling: Candidates items are drawn from a static alias table (base
-//     popularity) and one is kept with weight lifecycle_i(t)·exp(-Affinity/2·‖z-v_i‖²), so that the
-//     cost per event is O(Candidates·LatentDim) and never O(Items). lifecycle_i(t) =
-//     (1-TrendShare) + TrendShare·exp(-½((t-peak_i)/width_i)²): items rise and fade at their own times.
-//  4. Item drift. The chosen item's latent v moves towards the user (v += ItemDrift·(z-v)) and back
-//     towards its anchor (v += ItemDrift·(anchor-v)), a co-evolution like the one JODIE models.
-//  5. Label. A strain s ← StrainMemory·s + (1-StrainMemory)·x, x = (⟨z,b⟩+⟨v,b⟩)/2 for a fixed "bad"
-//     direction b, sets the hazard h = LabelRate·exp(LabelSharpness·s)/mean(exp(LabelSharpness·s)),
-//     the mean running over all events so far, times a correction for the hazards capped at 1/2
-//     (global normalisers that keep the positive share near LabelRate whatever the population
-//     drifts to, without making the label less learnable: they do not depend on the user). With
-//     probability h the event gets label 1 and u never interacts again (a ban or a drop-out: the label
-//     marks the user's last interaction, as in JODIE's data).
-//  6. Features (FeatureDim > 0): W·z + FeatureNoise·ε with a fixed random W, as float32, so they
-//     carry the latent state, the bad direction included.
-//  7. Next event. With probability SessionProb the next gap is in-session, Exp(mean SessionGap);
-//     otherwise it is a long log-normal gap (σ = GapSigma) whose mean gives u its activity rate.
-//     Activities are log-normal across users (ActivitySigma) and users arrive uniformly in
-//     [0, ArrivalFrac·Span].
-//
-// The run stops at exactly Interactions events; times are then shifted so Times[0] == 0, rescaled so
-// the last event is at Span (drop-outs and very active users make the simulated length differ a
-// little from the nominal one) and floored to whole seconds, as in the real files. Users and items
-// that never interact do not appear, so NumUsers() <= Users and NumItems() <= Items. Raw ids are
-// "u<dense id>" and "i<dense id>".
-//
-// Randomness: four PCG streams from the seed (world, users, events, features). Features draw only
-// from their own stream, so FeatureDim never changes the interactions, times or labels.
-
 import (
 	"errors"
 	"fmt"
@@ -206,9 +162,53 @@ const (
 	streamFeatures = 0x5146 // feature projection and noise
 )
 
-// Generate simulates cfg (see the model at the top of this file). The same cfg and seed give a
-// bit-identical Dataset on a given platform. Time and memory are O(Interactions·(Candidates·LatentDim
-// + FeatureDim) + Users·(LatentDim+RecentSize) + Items·LatentDim).
+// Generate simulates cfg: a population of users and items with latent vectors, one interaction at a
+// time in time order, returned as an ordinary Dataset. The model, event by event (user u pops off a
+// time-ordered queue at time t):
+//
+//  1. Interest shift. With probability 1-(1-JumpProb)·exp(-Δ/JumpTime), Δ = time since u's last event,
+//     u moves to a new cluster (drawn in proportion to the clusters' popularity mass). Shifts are thus
+//     a per-interaction hazard plus a per-second one: long absences make a change of interest likelier,
+//     which is what a model's time-delta input can learn.
+//  2. Drift. u's latent z follows an Ornstein-Uhlenbeck step per event towards the centre of its
+//     current cluster: z ← c + Persistence·(z-c) + UserSpread·sqrt(1-Persistence²)·ε. After a shift
+//     z travels to the new cluster over several events, so the trajectory (not only the cluster) matters.
+//  3. Item. With probability RepeatProb u repeats its previous item. Otherwise the item is drawn,
+//     never equal to the previous one (which is what makes the measured consecutive-repeat rate equal
+//     RepeatProb, see RepeatRate), from: u's recent items (RecentProb, recency-weighted), the global
+//     popularity table (GlobalProb), or u's current cluster (the rest). The last two use
+//     sampling-importance-resampling: Candidates items are drawn from a static alias table (base
+//     popularity) and one is kept with weight lifecycle_i(t)·exp(-Affinity/2·‖z-v_i‖²), so that the
+//     cost per event is O(Candidates·LatentDim) and never O(Items). lifecycle_i(t) =
+//     (1-TrendShare) + TrendShare·exp(-½((t-peak_i)/width_i)²): items rise and fade at their own times.
+//  4. Item drift. The chosen item's latent v moves towards the user (v += ItemDrift·(z-v)) and back
+//     towards its anchor (v += ItemDrift·(anchor-v)), a co-evolution like the one JODIE models.
+//  5. Label. A strain s ← StrainMemory·s + (1-StrainMemory)·x, x = (⟨z,b⟩+⟨v,b⟩)/2 for a fixed "bad"
+//     direction b, sets the hazard h = LabelRate·exp(LabelSharpness·s)/mean(exp(LabelSharpness·s)),
+//     the mean running over all events so far, times a correction for the hazards capped at 1/2
+//     (global normalisers that keep the positive share near LabelRate whatever the population
+//     drifts to, without making the label less learnable: they do not depend on the user). With
+//     probability h the event gets label 1 and u never interacts again (a ban or a drop-out: the label
+//     marks the user's last interaction, as in JODIE's data).
+//  6. Features (FeatureDim > 0): W·z + FeatureNoise·ε with a fixed random W, as float32, so they
+//     carry the latent state, the bad direction included.
+//  7. Next event. With probability SessionProb the next gap is in-session, Exp(mean SessionGap);
+//     otherwise it is a long log-normal gap (σ = GapSigma) whose mean gives u its activity rate.
+//     Activities are log-normal across users (ActivitySigma) and users arrive uniformly in
+//     [0, ArrivalFrac·Span].
+//
+// The run stops at exactly Interactions events; times are then shifted so Times[0] == 0, rescaled so
+// the last event is at Span (drop-outs and very active users make the simulated length differ a
+// little from the nominal one) and floored to whole seconds, as in the real files. Users and items
+// that never interact do not appear, so NumUsers() <= Users and NumItems() <= Items. Raw ids are
+// "u<dense id>" and "i<dense id>".
+//
+// Randomness: four PCG streams from the seed (world, users, events, features). Features draw only
+// from their own stream, so FeatureDim never changes the interactions, times or labels.
+//
+// The same cfg and seed give a bit-identical Dataset on a given platform (floating-point fusion may
+// differ between architectures). Time and memory are O(Interactions·(Candidates·LatentDim +
+// FeatureDim) + Users·(LatentDim+RecentSize) + Items·LatentDim): no step looks at all items.
 func Generate(cfg SynthConfig, seed uint64) (*Dataset, error) {
 	c := cfg.withDefaults()
 	if err := c.validate(); err != nil {
@@ -260,9 +260,9 @@ func newSynth(c *SynthConfig, seed uint64) *synth {
 
 	// Cluster centres at spread 1 and items around them: clusters are separated by about sqrt(2·dim)
 	// while items spread by ItemSpread·sqrt(dim), so a user's cluster is a real neighbourhood.
-	s.centers = normals(w, k*d, 1)
-	s.bad = normals(w, d, 1)
-	scale(s.bad, 1/norm(s.bad))
+	s.centers = gaussians(w, k*d, 1)
+	s.bad = gaussians(w, d, 1)
+	scale64(s.bad, 1/norm64(s.bad))
 
 	// Items go round-robin over a shuffled order so every cluster gets floor or ceil(Items/Clusters).
 	s.itemCluster = make([]int32, c.Items)
@@ -314,7 +314,7 @@ func newSynth(c *SynthConfig, seed uint64) *synth {
 
 	if c.FeatureDim > 0 {
 		f := rand.New(rand.NewPCG(seed, streamFeatures))
-		s.proj = normals(f, c.FeatureDim*d, 1/math.Sqrt(float64(d)))
+		s.proj = gaussians(f, c.FeatureDim*d, 1/math.Sqrt(float64(d)))
 		s.features = f
 	}
 	s.initUsers(rand.New(rand.NewPCG(seed, streamUsers)))
@@ -370,15 +370,17 @@ func (s *synth) run() *Dataset {
 		Times:      make([]float64, n),
 		Labels:     make([]uint8, n),
 		FeatureDim: c.FeatureDim,
-		Features:   make([]float32, n*c.FeatureDim),
+	}
+	if c.FeatureDim > 0 {
+		out.Features = make([]float32, n*c.FeatureDim) // nil otherwise, as the CSV loader leaves it
 	}
 	q := newEventQueue(c.Users)
 	for u := range s.users {
 		q.push(s.users[u].last, int32(u))
 		s.users[u].last = -1
 	}
-	userDense := fill32(c.Users, -1)
-	itemDense := fill32(c.Items, -1)
+	userDense := filledInt32(c.Users, -1)
+	itemDense := filledInt32(c.Items, -1)
 	var nu, ni int32
 	// Drop-outs need someone left to carry the remaining events.
 	minActive := max(1, c.Users/100)
@@ -446,7 +448,7 @@ func (s *synth) run() *Dataset {
 		if c.FeatureDim > 0 {
 			f := out.Features[row*c.FeatureDim:][:c.FeatureDim]
 			for k := range f {
-				f[k] = float32(dot(s.proj[k*d:][:d], z) + c.FeatureNoise*s.features.NormFloat64())
+				f[k] = float32(dot64(s.proj[k*d:][:d], z) + c.FeatureNoise*s.features.NormFloat64())
 			}
 		}
 		for j := range d {
@@ -486,8 +488,8 @@ func (s *synth) run() *Dataset {
 	for i, t := range out.Times {
 		out.Times[i] = math.Floor((t - t0) * f)
 	}
-	out.UserIDs = prefixedIDs("u", int(nu))
-	out.ItemIDs = prefixedIDs("i", int(ni))
+	out.UserIDs = numberedIDs("u", int(nu))
+	out.ItemIDs = numberedIDs("i", int(ni))
 	if c.FeatureDim > 0 {
 		out.FeatureNames = make([]string, c.FeatureDim)
 		for k := range out.FeatureNames {
@@ -607,40 +609,6 @@ func (s *synth) remember(u, item int32) {
 	}
 	copy(rec[1:j+1], rec[:j])
 	rec[0] = item
-}
-
-// RepeatRate is the share of interactions whose item equals the previous item of the same user,
-// among the interactions that have a previous one (a user's first interaction cannot repeat). This
-// is the "interacts with the same item consecutively" statistic of the JODIE paper (§5.1), and the
-// quantity SynthConfig.RepeatProb sets. It returns 0 when no user has two interactions.
-func RepeatRate(d *Dataset) float64 {
-	prev := fill32(d.NumUsers(), -1)
-	var rep, tot int
-	for i, u := range d.Users {
-		if p := prev[u]; p >= 0 {
-			tot++
-			if p == d.Items[i] {
-				rep++
-			}
-		}
-		prev[u] = d.Items[i]
-	}
-	if tot == 0 {
-		return 0
-	}
-	return float64(rep) / float64(tot)
-}
-
-// LabelRate is the share of rows with label 1 (0 for an empty dataset).
-func LabelRate(d *Dataset) float64 {
-	var pos int
-	for _, l := range d.Labels {
-		pos += int(l)
-	}
-	if len(d.Labels) == 0 {
-		return 0
-	}
-	return float64(pos) / float64(len(d.Labels))
 }
 
 // aliasTable is Walker's alias table (Vose's construction): O(1) draws from a fixed discrete
@@ -766,7 +734,7 @@ func (q *eventQueue) pop() (float64, int32) {
 	return top.t, top.u
 }
 
-func normals(r *rand.Rand, n int, sd float64) []float64 {
+func gaussians(r *rand.Rand, n int, sd float64) []float64 {
 	x := make([]float64, n)
 	for i := range x {
 		x[i] = sd * r.NormFloat64()
@@ -774,7 +742,7 @@ func normals(r *rand.Rand, n int, sd float64) []float64 {
 	return x
 }
 
-func dot(a, b []float64) float64 {
+func dot64(a, b []float64) float64 {
 	var s float64
 	for i := range a {
 		s += a[i] * b[i]
@@ -782,15 +750,15 @@ func dot(a, b []float64) float64 {
 	return s
 }
 
-func norm(a []float64) float64 { return math.Sqrt(dot(a, a)) }
+func norm64(a []float64) float64 { return math.Sqrt(dot64(a, a)) }
 
-func scale(a []float64, f float64) {
+func scale64(a []float64, f float64) {
 	for i := range a {
 		a[i] *= f
 	}
 }
 
-func fill32(n int, v int32) []int32 {
+func filledInt32(n int, v int32) []int32 {
 	x := make([]int32, n)
 	for i := range x {
 		x[i] = v
@@ -799,7 +767,7 @@ func fill32(n int, v int32) []int32 {
 }
 
 // prefixedIDs returns prefix+"0", prefix+"1", ...
-func prefixedIDs(prefix string, n int) []string {
+func numberedIDs(prefix string, n int) []string {
 	ids := make([]string, n)
 	for i := range ids {
 		ids[i] = prefix + strconv.Itoa(i)

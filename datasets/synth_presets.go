@@ -147,3 +147,37 @@ func Synthesize(preset string, seed uint64) (*Dataset, error) {
 	}
 	return Generate(c, seed)
 }
+
+// RepeatRate is the share of interactions whose item equals the previous item of the same user,
+// among the interactions that have a previous one (a user's first interaction cannot repeat). This
+// is the "interacts with the same item consecutively" statistic of the JODIE paper (§5.1), and the
+// quantity SynthConfig.RepeatProb sets. It returns 0 when no user has two interactions.
+func RepeatRate(d *Dataset) float64 {
+	prev := filledInt32(d.NumUsers(), -1)
+	var rep, tot int
+	for i, u := range d.Users {
+		if p := prev[u]; p >= 0 {
+			tot++
+			if p == d.Items[i] {
+				rep++
+			}
+		}
+		prev[u] = d.Items[i]
+	}
+	if tot == 0 {
+		return 0
+	}
+	return float64(rep) / float64(tot)
+}
+
+// LabelRate is the share of rows with label 1 (0 for an empty dataset).
+func LabelRate(d *Dataset) float64 {
+	var pos int
+	for _, l := range d.Labels {
+		pos += int(l)
+	}
+	if len(d.Labels) == 0 {
+		return 0
+	}
+	return float64(pos) / float64(len(d.Labels))
+}
