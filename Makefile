@@ -10,7 +10,7 @@ BENCHFLAGS ?=
 OPENBLAS_CORETYPE ?= $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo SkylakeX || (grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo Haswell))
 OPENBLAS_ENV = CGO_ENABLED=1 CGO_LDFLAGS=-lopenblas OPENBLAS_CORETYPE=$(OPENBLAS_CORETYPE)
 
-.PHONY: all build test test-openblas bench bench-openblas reproduce tables regress check-openblas
+.PHONY: all build test test-openblas bench bench-openblas reproduce tables regress check-tables check-openblas FORCE
 
 all: build test
 
@@ -35,6 +35,27 @@ test-openblas: check-openblas
 bench-openblas: check-openblas
 	$(OPENBLAS_ENV) $(GO) test -tags openblas -run '^$$' -bench '$(BENCH)' -benchmem $(BENCHFLAGS) ./internal/...
 
-# The harness targets arrive with the harness issue; until then they say so and fail.
-reproduce tables regress:
-	@echo "make $@: not yet available (the harness spine — runner, results, tables — is not implemented yet)" >&2; exit 2
+# Narrow `make reproduce` with MODELS=a,b and DATASETS=x,y; PROFILE=paper uses the real datasets
+# (download them first with `tibench datasets download NAME`) and the papers' settings.
+MODELS   ?=
+DATASETS ?=
+RUNFLAGS  = -profile $(PROFILE) $(if $(MODELS),-models $(MODELS)) $(if $(DATASETS),-datasets $(DATASETS))
+
+bin/tibench: FORCE
+	$(GO) build -o bin/tibench ./cmd/tibench
+
+reproduce: bin/tibench
+	./bin/tibench reproduce $(RUNFLAGS)
+
+tables: bin/tibench
+	./bin/tibench tables
+
+regress: bin/tibench
+	./bin/tibench regress
+
+# CI: BENCHMARKS.md must be what `make tables` generates from the committed results.
+check-tables: bin/tibench
+	./bin/tibench tables -o /tmp/tibench-BENCHMARKS.md
+	@diff -u BENCHMARKS.md /tmp/tibench-BENCHMARKS.md || { echo "BENCHMARKS.md differs from what results/ generates: run 'make tables' and commit" >&2; exit 1; }
+
+FORCE:

@@ -54,7 +54,7 @@ type Describer interface {
 // Prediction is what a model reports for one evaluated row before seeing it.
 type Prediction struct {
 	Row   int     // row index in the dataset
-	Rank  int     // next-item: 1 + number of items scored strictly better than the true item; 0 if none
+	Rank  float64 // next-item: rank of the true item among all items (1 = best; ties by the model's rule)
 	Score float64 // state change: score of label 1; ignored unless the model is a StateClassifier
 }
 
@@ -88,4 +88,16 @@ var ErrNotFinite = fmt.Errorf("bench: training loss is not finite")
 // epochTiming is the time spent in one epoch's phases.
 type epochTiming struct {
 	Train, Eval time.Duration
+}
+
+// FixedEpochs is implemented by models without iterative training (counting baselines): the runner
+// trains exactly FixedEpochs() epochs whatever run.epochs says.
+type FixedEpochs interface {
+	FixedEpochs() int
+}
+
+// Configured is implemented by models that can report their resolved parameters (defaults filled
+// in), which the runner writes beside the results.
+type Configured interface {
+	Config() any
 }

@@ -1,0 +1,238 @@
+package bench
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Experiment is one configs/experiments/*.yaml file: the grid of runs behind one paper table or
+// figure. Its settings sit between the dataset layer and the command line's -set.
+type Experiment struct {
+	// Name is the results subdirectory and the records' "experiment" key (e.g. "table3").
+	Name string `yaml:"name"`
+	// Description says which paper table or figure the experiment regenerates.
+	Description string `yaml:"description"`
+	// Task is next-item (default) or state-change.
+	Task Task `yaml:"task"`
+	// Models and Datasets span the grid (quick profile). Models not registered yet are reported as
+	// pending and skipped.
+	Models   []string `yaml:"models"`
+	Datasets []string `yaml:"datasets"`
+	// Seeds overrides run.seeds for every run (quick profile); empty keeps the config's.
+	Seeds []uint64 `yaml:"seeds"`
+	// Set holds key=value settings applied to every run, as -set on the command line.
+	Set []string `yaml:"set"`
+	// Sweep varies one key; each value is a separate run with a variant name key.
+	Sweep *Sweep `yaml:"sweep"`
+	// Paper overrides the grid for PROFILE=paper (real datasets, the paper's settings).
+	Paper *Profile `yaml:"paper"`
+}
+
+// Sweep is a list of values for one config key.
+type Sweep struct {
+	Key    string   `yaml:"key"`    // e.g. run.split.train
+	Name   string   `yaml:"name"`   // the variant's key in result names, e.g. train
+	Values []string `yaml:"values"` // YAML scalars, e.g. "0.1"
+}
+
+// Profile is the paper profile's replacement datasets, seeds and extra settings.
+type Profile struct {
+	Datasets []string `yaml:"datasets"`
+	Seeds    []uint64 `yaml:"seeds"`
+	Set      []string `yaml:"set"`
+}
+
+// The profiles of `make reproduce`.
+const (
+	ProfileQuick = "quick"
+	ProfilePaper = "paper"
+)
+
+// LoadExperiment reads and checks an experiment file (unknown keys are errors).
+func LoadExperiment(path string) (*Experiment, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
+	}
+	var e Experiment
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&e); err != nil {
+		return nil, fmt.Errorf("%w: %s: %s", ErrConfig, path, oneLine(err))
+	}
+	bad := func(key, format string, args ...any) error {
+		return fmt.Errorf("%w: %s: %s: %s", ErrConfig, path, key, fmt.Sprintf(format, args...))
+	}
+	switch {
+	case e.Name == "" || strings.ContainsAny(e.Name, `/\ `):
+		return nil, bad("name", "%q: want a non-empty name without slashes or spaces", e.Name)
+	case len(e.Models) == 0:
+		return nil, bad("models", "empty")
+	case len(e.Datasets) == 0:
+		return nil, bad("datasets", "empty")
+	case e.Task != "" && e.Task != TaskNextItem && e.Task != TaskStateChange:
+		return nil, bad("task", "%q is not one of %s, %s", e.Task, TaskNextItem, TaskStateChange)
+	}
+	if e.Sweep != nil && (e.Sweep.Key == "" || e.Sweep.Name == "" || len(e.Sweep.Values) == 0) {
+		return nil, bad("sweep", "needs key, name and values")
+	}
+	if e.Task == "" {
+		e.Task = TaskNextItem
+	}
+	return &e, nil
+}
+
+// PlanOptions select and locate the runs of an experiment.
+type PlanOptions struct {
+	ConfigDir  string   // holds defaults.yaml, models/, datasets/
+	ResultsDir string   // results/<experiment>/... is written below it
+	Profile    string   // quick (default) or paper
+	Models     []string // keep only these models (nil: all)
+	Datasets   []string // keep only these datasets (nil: all)
+	Sets       []string // command-line -set, applied last
+	// Registered reports whether a model is implemented; unregistered ones become Pending.
+	Registered func(model string) bool
+}
+
+// PlannedRun is one model × dataset × variant of an experiment, for all its seeds.
+type PlannedRun struct {
+	Experiment string
+	Model      string
+	Dataset    string
+	Variant    []KV // the sweep's name key, if any
+	Config     *Config
+	Dir        string // results directory of this run's seeds
+	Profile    string
+}
+
+// ResultPath is where a seed's records go.
+func (p *PlannedRun) ResultPath(seed uint64) string {
+	return filepath.Join(p.Dir, "seed-"+strconv.FormatUint(seed, 10)+ResultExt)
+}
+
+// Label names the run in logs.
+func (p *PlannedRun) Label(seed uint64) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %s", p.Experiment, p.Model, p.Dataset)
+	for _, kv := range p.Variant {
+		fmt.Fprintf(&b, " %s=%s", kv.Key, kv.Value)
+	}
+	fmt.Fprintf(&b, " seed=%d", seed)
+	return b.String()
+}
+
+// Plan resolves the configuration of every run of the experiment. It also returns the models that
+// are listed but not implemented yet.
+func (e *Experiment) Plan(opt PlanOptions) (runs []PlannedRun, pending []string, err error) {
+	datasetsList, seeds, sets := e.Datasets, e.Seeds, slices.Clone(e.Set)
+	switch opt.Profile {
+	case "", ProfileQuick:
+		opt.Profile = ProfileQuick
+	case ProfilePaper:
+		if e.Paper != nil {
+			if len(e.Paper.Datasets) > 0 {
+				datasetsList = e.Paper.Datasets
+			}
+			if len(e.Paper.Seeds) > 0 {
+				seeds = e.Paper.Seeds
+			}
+			sets = append(sets, e.Paper.Set...)
+		}
+	default:
+		return nil, nil, fmt.Errorf("%w: profile %q is not one of %s, %s", ErrConfig, opt.Profile, ProfileQuick, ProfilePaper)
+	}
+	keep := func(filter []string, v string) bool { return len(filter) == 0 || slices.Contains(filter, v) }
+	variants := [][]string{nil}
+	if e.Sweep != nil {
+		variants = nil
+		for _, v := range e.Sweep.Values {
+			variants = append(variants, []string{e.Sweep.Key + "=" + v})
+		}
+	}
+	for _, model := range e.Models {
+		if !keep(opt.Models, model) {
+			continue
+		}
+		if opt.Registered != nil && !opt.Registered(model) {
+			pending = append(pending, model)
+			continue
+		}
+		for _, ds := range datasetsList {
+			if !keep(opt.Datasets, ds) {
+				continue
+			}
+			for vi, vset := range variants {
+				// The run's identity comes before the dataset layer so that a dataset file may map a
+				// short name to a path (configs/datasets/lastfm-prefix.yaml).
+				layers := []Layer{
+					{Path: filepath.Join(opt.ConfigDir, "defaults.yaml")},
+					{Path: filepath.Join(opt.ConfigDir, "models", model+".yaml"), Optional: true},
+					{Path: "experiment " + e.Name, Data: []byte(fmt.Sprintf("dataset: {name: %q}\nmodel: {name: %q}\nrun: {task: %s}\n", ds, model, e.Task))},
+					{Path: filepath.Join(opt.ConfigDir, "datasets", ds+".yaml"), Optional: true},
+				}
+				all := append(slices.Clone(sets), vset...)
+				if len(seeds) > 0 {
+					all = append(all, "run.seeds="+seedList(seeds))
+				}
+				all = append(all, opt.Sets...)
+				cfg, err := LoadConfig(layers, all)
+				if err != nil {
+					return nil, nil, fmt.Errorf("experiment %s, model %s, dataset %s: %w", e.Name, model, ds, err)
+				}
+				run := PlannedRun{Experiment: e.Name, Model: model, Dataset: ds, Config: cfg, Profile: opt.Profile,
+					Dir: filepath.Join(opt.ResultsDir, e.Name, model, ds)}
+				if e.Sweep != nil {
+					kv := KV{e.Sweep.Name, e.Sweep.Values[vi]}
+					run.Variant = []KV{kv}
+					run.Dir = filepath.Join(run.Dir, kv.Key+"="+kv.Value)
+				}
+				runs = append(runs, run)
+			}
+		}
+	}
+	return runs, pending, nil
+}
+
+func seedList(seeds []uint64) string {
+	parts := make([]string, len(seeds))
+	for i, s := range seeds {
+		parts[i] = strconv.FormatUint(s, 10)
+	}
+	return "[" + strings.Join(parts, ",") + "]"
+}
+
+// Records turns a finished run into result records (RECORDS: NextItem or StateChange at the best
+// validation epoch, with timing).
+func (o *Outcome) Records(p *PlannedRun, seed uint64, d *Data, backend string, env []KV) []Record {
+	best := o.BestEpoch()
+	name := append([]KV{{"model", p.Model}, {"dataset", p.Dataset}}, p.Variant...)
+	cfg := []KV{
+		{"experiment", p.Experiment}, {"seed", strconv.FormatUint(seed, 10)}, {"task", string(d.Task)},
+		{"protocol", string(d.Protocol)}, {"normalisation", string(d.Time.Norm)}, {"backend", backend},
+		{"split", d.Split.String()}, {"profile", p.Profile},
+	}
+	cfg = append(cfg, env...)
+	timing := []Value{{float64(best.Epoch), "epochs"}, {o.MeanTrain().Seconds(), "sec/epoch"}, {o.MeanEval().Seconds(), "sec/eval"}}
+	var rec Record
+	switch d.Task {
+	case TaskStateChange:
+		rec = Record{Bench: "StateChange", Values: append([]Value{{best.Test["AUC"], "AUC"}, {best.Val["AUC"], "val-AUC"}}, timing...)}
+	default:
+		rec = Record{Bench: "NextItem", Values: append([]Value{
+			{best.Test["MRR"], "MRR"}, {best.Test["recall@10"], "recall@10"}, {best.Test["ndcg@10"], "ndcg@10"},
+			{best.Val["MRR"], "val-MRR"}}, timing...)}
+	}
+	rec.Name, rec.Config = name, cfg
+	return []Record{rec}
+}
+
+// ErrPending is returned for an experiment none of whose models is implemented yet.
+var ErrPending = errors.New("bench: no implemented model in the experiment")

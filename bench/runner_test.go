@@ -1,0 +1,153 @@
+package bench_test
+
+import (
+	"context"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/tibench/tibench/bench"
+	"github.com/tibench/tibench/bench/benchtest"
+)
+
+// scripted is a fake model whose evaluation ranks follow a script per epoch, so the runner's
+// selection, early stopping and error paths can be checked exactly.
+type scripted struct {
+	ranks   [][]float64 // per epoch: ranks of the val+test rows in order
+	losses  []float64
+	epoch   int
+	cancel  func() // called during the given epoch's training, if set
+	cancelE int
+	skipRow bool // report one prediction too few
+}
+
+func (s *scripted) Init(*bench.Data, uint64) error { s.epoch = 0; return nil }
+func (s *scripted) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress) (bench.EpochStats, error) {
+	s.epoch++
+	if s.cancel != nil && s.epoch == s.cancelE {
+		s.cancel()
+		return bench.EpochStats{}, ctx.Err()
+	}
+	loss := 1.0
+	if s.epoch-1 < len(s.losses) {
+		loss = s.losses[s.epoch-1]
+	}
+	return bench.EpochStats{Loss: loss, Interactions: d.Split.TrainEnd}, nil
+}
+func (s *scripted) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) error {
+	r := s.ranks[s.epoch-1]
+	n := len(r)
+	if s.skipRow {
+		n--
+	}
+	for k := 0; k < n; k++ {
+		sink(bench.Prediction{Row: d.Split.TrainEnd + k, Rank: r[k]})
+	}
+	return nil
+}
+func (s *scripted) ItemScoring() string { return "scripted" }
+
+func data(t *testing.T) *bench.Data {
+	// 6 rows: train [0,4), validation row 4, test row 5.
+	return benchtest.Data(t, []int32{0, 1, 0, 1, 0, 1}, []int32{0, 1, 1, 0, 0, 1}, []float64{0, 1, 2, 3, 4, 5}, nil, 4, 5, bench.ProtocolFrozen)
+}
+
+func TestTrainSelectsBestValidationEpoch(t *testing.T) {
+	// Validation ranks 4, 1, 2 → epoch 2 is best (val MRR 1); its test rank is 5 (MRR 0.2).
+	m := &scripted{ranks: [][]float64{{4, 1}, {1, 5}, {2, 1}}}
+	out, err := bench.Train(context.Background(), m, data(t), 1, bench.RunConfig{Epochs: 3}, bench.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	best := out.BestEpoch()
+	if len(out.Epochs) != 3 || best.Epoch != 2 || best.Val["MRR"] != 1 || best.Test["MRR"] != 0.2 || best.Test["recall@10"] != 1 {
+		t.Errorf("best epoch %+v of %d, want epoch 2 with val MRR 1, test MRR 0.2, recall@10 1", best, len(out.Epochs))
+	}
+}
+
+func TestTrainEarlyStopping(t *testing.T) {
+	// Best at epoch 1, then two epochs without improvement: patience 2 stops after epoch 3.
+	m := &scripted{ranks: [][]float64{{1, 1}, {2, 1}, {3, 1}, {1, 1}, {1, 1}}}
+	out, err := bench.Train(context.Background(), m, data(t), 1, bench.RunConfig{Epochs: 5, Patience: 2}, bench.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Epochs) != 3 || out.BestEpoch().Epoch != 1 {
+		t.Errorf("ran %d epochs with best %d, want 3 and 1", len(out.Epochs), out.BestEpoch().Epoch)
+	}
+}
+
+func TestTrainErrors(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	tests := []struct {
+		name  string
+		model bench.Model
+		ctx   context.Context
+		want  error
+		text  string
+	}{
+		{"nan-loss", &scripted{ranks: [][]float64{{1, 1}, {1, 1}}, losses: []float64{1, math.NaN()}}, context.Background(),
+			bench.ErrNotFinite, "epoch 2"},
+		{"cancelled", &scripted{ranks: [][]float64{{1, 1}}, cancel: cancel, cancelE: 1}, ctx, context.Canceled, "epoch 1"},
+		{"missing-prediction", &scripted{ranks: [][]float64{{1, 1}}, skipRow: true}, context.Background(), nil,
+			"reported 0 test predictions for 1 rows"},
+		{"no-capability", struct{ bench.Model }{&scripted{}}, context.Background(), bench.ErrCapability, "does not rank items"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := bench.Train(tt.ctx, tt.model, data(t), 1, bench.RunConfig{Epochs: 2}, bench.RunOptions{Label: "x"})
+			if err == nil || out != nil {
+				t.Fatalf("Train = %v, %v; want an error", out, err)
+			}
+			if (tt.want != nil && !errors.Is(err, tt.want)) || !strings.Contains(err.Error(), tt.text) {
+				t.Errorf("err = %v, want %v containing %q", err, tt.want, tt.text)
+			}
+		})
+	}
+}
+
+func TestPlanExperiment(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir+"/defaults.yaml", "run: {epochs: 10, seeds: [1, 2, 3]}\n")
+	writeFile(t, dir+"/models/m1.yaml", "model: {params: {dim: 8}}\n")
+	writeFile(t, dir+"/datasets/alias.yaml", "dataset: {name: /data/real.csv, lenient: true}\n")
+	writeFile(t, dir+"/experiments/e.yaml", `name: sweep
+task: next-item
+models: [m1, m2, notyet]
+datasets: [alias, synth-x]
+seeds: [7]
+set: [run.epochs=2]
+sweep: {key: run.split.train, name: train, values: ["0.4", "0.8"]}
+paper: {datasets: [real], seeds: [1, 2, 3, 4, 5], set: [run.epochs=50]}
+`)
+	e, err := bench.LoadExperiment(dir + "/experiments/e.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	registered := func(m string) bool { return m != "notyet" }
+	runs, pending, err := e.Plan(bench.PlanOptions{ConfigDir: dir, ResultsDir: "results", Registered: registered,
+		Models: []string{"m1", "notyet"}, Sets: []string{"run.epochs=4"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pending) != 1 || pending[0] != "notyet" || len(runs) != 4 {
+		t.Fatalf("%d runs, pending %v; want 4 runs (m1 × 2 datasets × 2 train fractions) and [notyet]", len(runs), pending)
+	}
+	r := runs[0]
+	c := r.Config
+	if r.Dir != "results/sweep/m1/alias/train=0.4" || c.Dataset.Name != "/data/real.csv" || !c.Dataset.Lenient ||
+		c.Run.Epochs != 4 || len(c.Run.Seeds) != 1 || c.Run.Seeds[0] != 7 || c.Run.Split.Train != 0.4 {
+		t.Errorf("first run: dir %s, config %+v %+v", r.Dir, c.Dataset, c.Run)
+	}
+	if got := r.ResultPath(7); got != "results/sweep/m1/alias/train=0.4/seed-7.bench" {
+		t.Errorf("result path %s", got)
+	}
+	paper, _, err := e.Plan(bench.PlanOptions{ConfigDir: dir, ResultsDir: "results", Profile: bench.ProfilePaper, Registered: registered})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paper) != 4 || paper[0].Dataset != "real" || paper[0].Config.Run.Epochs != 50 || len(paper[0].Config.Run.Seeds) != 5 {
+		t.Errorf("paper profile: %d runs, first %s epochs %d seeds %v", len(paper), paper[0].Dataset, paper[0].Config.Run.Epochs, paper[0].Config.Run.Seeds)
+	}
+}

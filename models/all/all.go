@@ -1,0 +1,8 @@
+// Package all registers every model with the models registry: blank-import it where all models
+// must be available (the CLI, the smoke tests, the benchmarks).
+package all
+
+import (
+	_ "github.com/tibench/tibench/baselines/popularity"
+	_ "github.com/tibench/tibench/baselines/repeatlast"
+)
