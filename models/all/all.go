@@ -5,4 +5,5 @@ package all
 import (
 	_ "github.com/tibench/tibench/baselines/popularity"
 	_ "github.com/tibench/tibench/baselines/repeatlast"
+	_ "github.com/tibench/tibench/models/jodie"
 )

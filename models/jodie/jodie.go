@@ -1,0 +1,367 @@
+// Package jodie implements JODIE (Kumar, Zhang, Leskovec: "Predicting Dynamic Embedding Trajectory in
+// Temporal Interaction Networks", KDD 2019) as the original code (srijankr/jodie) trains and
+// evaluates it; ../shared/papers/REFERENCE-NOTES.md records the details followed here.
+//
+//   - Update (paper eq. 1–2): two tanh RNN cells. The user cell reads [item dynamic embedding, Δu,
+//     features] with the user's embedding as hidden state; the item cell reads [user dynamic
+//     embedding, Δi, features]. Outputs are L2-normalised. Every user (item) starts from one learned
+//     initial vector.
+//   - Project (eq. 3): û = u ⊙ (1 + W·Δu), W = Linear(1→d) drawn from N(0, 1).
+//   - Predict (eq. 4): a Linear layer on [û, previous item's dynamic embedding, previous item's static
+//     embedding, user's static embedding] outputs [item dynamic, item static]. A user's first
+//     interaction uses a padding "previous item" (an extra item row). Static embeddings are one-hot
+//     as in the paper — implemented as row gathers of the layer's weight blocks, never as an identity
+//     matrix — or, with static.mode learned, L2-normalised learned vectors for large entity counts.
+//   - Loss per interaction, as the original code: the sum of MSE(prediction, detached [item dynamic,
+//     item static]), MSE(new user, previous user), MSE(new item, previous item) and, with labels, the
+//     class-weighted cross-entropy of the state-change head Linear(d→50)-ReLU-Linear(50→2) with
+//     weights [1, N/(1+positives)]; each term weighted by a configurable λ.
+//   - t-Batch with truncated backpropagation: the training timeline is cut into windows of
+//     span/500; the t-batches of a window are processed in order, their losses summed, then one
+//     backward pass and one Adam step (lr 1e-3, weight decay 1e-5), and the embeddings are detached.
+//     Departure: the original never trains the interactions after the last window boundary (171 on
+//     Wikipedia); here the last partial window is trained like the others.
+//   - Evaluation streams validation then test one interaction at a time from the end-of-training
+//     state: predict, rank ALL items by Euclidean distance between the prediction and each item's
+//     [dynamic, static] embedding (rank = 1 + strictly closer items), then update the embeddings with
+//     the true interaction. Under the "online" protocol the model also keeps training (one Adam step
+//     per window), as the original; under "frozen" it does not. State-change scores are the class-1
+//     logit of the head.
+package jodie
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/tibench/tibench/bench"
+	"github.com/tibench/tibench/bench/tbatch"
+	"github.com/tibench/tibench/internal/ag"
+	"github.com/tibench/tibench/internal/nn"
+	"github.com/tibench/tibench/models"
+)
+
+func init() {
+	models.Register("jodie", "JODIE (KDD'19): coupled user/item RNNs, projection, t-Batch; as the original code", New)
+}
+
+// Model is JODIE.
+type Model struct {
+	cfg Config
+	be  ag.Backend
+	log models.Env
+
+	nUsers, nItems, nFeat int
+	pad                   int32 // the padding "previous item" id (= nItems)
+	dim, outStatic        int   // dynamic size; size of the static part of the prediction
+	stateHead             bool
+
+	userRNN, itemRNN *nn.RNNCell
+	proj             *nn.Linear
+	predDense        *nn.Linear // [û, previous item dynamic] → output
+	// one-hot static: rows of the prediction weights for the previous item's and the user's one-hot
+	predPrevItem, predUser *ag.Tensor
+	// learned static: embedding tables and their block of the prediction layer
+	itemStatic, userStatic *nn.Embedding
+	predStatic             *nn.Linear
+	initUser, initItem     *ag.Tensor
+	head                   *nn.MLP
+	params                 nn.Params
+	opt                    nn.Optimizer
+	classWeights           []float32
+
+	users, items *nn.StateTable
+	batches      *tbatch.Batches
+	windowLen    float64
+
+	tp *ag.Tape
+	// per-batch host buffers, reused
+	uids, iids, prev, labels []int32
+	du, di, feat, onehot     []float32
+	ev                       evalState
+	// detach stops gradients at the loss targets: tp.Detach, except in the gradient check, which
+	// replays the base point's target values so finite differences see the same stop-gradients.
+	detach func(tp *ag.Tape, x *ag.Tensor) *ag.Tensor
+}
+
+var (
+	_ bench.Ranker          = (*Model)(nil)
+	_ bench.StateClassifier = (*Model)(nil)
+	_ bench.Configured      = (*Model)(nil)
+)
+
+// New decodes and validates the parameters.
+func New(params bench.ModelParams, env models.Env) (models.Model, error) {
+	m := &Model{be: env.Backend, log: env, detach: (*ag.Tape).Detach}
+	if m.be == nil {
+		m.be = ag.NewCPU()
+	}
+	if err := params.Decode(&m.cfg); err != nil {
+		return nil, err
+	}
+	if err := m.cfg.resolve(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Config returns the resolved parameters.
+func (m *Model) Config() any { return m.cfg }
+
+// ItemScoring: Euclidean distance to the predicted embedding.
+func (m *Model) ItemScoring() string { return "l2" }
+
+// PredictsState marks the state-change head.
+func (m *Model) PredictsState() {}
+
+// Init builds the layers for d and draws them from seed.
+func (m *Model) Init(d *bench.Data, seed uint64) error {
+	c := &m.cfg
+	m.nUsers, m.nItems, m.nFeat = d.NumUsers(), d.NumItems(), d.FeatureDim
+	if err := c.checkMemory(m.nUsers, m.nItems, m.nFeat); err != nil {
+		return err
+	}
+	r := rand.New(rand.NewPCG(seed, 0x70d1e))
+	be, D := m.be, c.Dim
+	m.dim, m.pad = D, int32(m.nItems)
+	m.stateHead = c.StateHead == "on" || (c.StateHead == "auto" && d.Task == bench.TaskStateChange)
+	m.userRNN = nn.NewRNNCell(be, "user_rnn", D+1+m.nFeat, D, r)
+	m.itemRNN = nn.NewRNNCell(be, "item_rnn", D+1+m.nFeat, D, r)
+	m.proj = nn.NewNormalLinear(be, "embedding_layer", 1, D, r)
+	// The original's prediction layer is one nn.Linear over all input blocks: every block shares the
+	// bound 1/√(total fan-in) of PyTorch's default initialisation.
+	var fanIn int
+	if c.Static.Mode == "onehot" {
+		m.outStatic = m.nItems + 1
+		fanIn = 2*D + m.nItems + 1 + m.nUsers
+	} else {
+		m.outStatic = c.Static.Dim
+		fanIn = 2*D + 2*c.Static.Dim
+	}
+	out := D + m.outStatic
+	bound := 1 / math.Sqrt(float64(fanIn))
+	m.predDense = &nn.Linear{W: ag.NewParam(be, "prediction_layer.weight", out, 2*D), B: ag.NewParam(be, "prediction_layer.bias", 1, out), In: 2 * D, Out: out}
+	nn.Uniform(m.predDense.W, r, -bound, bound)
+	nn.Uniform(m.predDense.B, r, -bound, bound)
+	m.params = nn.Collect(m.userRNN, m.itemRNN, m.proj, m.predDense)
+	if c.Static.Mode == "onehot" {
+		m.predPrevItem = ag.NewParam(be, "prediction_layer.weight_prev_item_onehot", m.nItems+1, out)
+		m.predUser = ag.NewParam(be, "prediction_layer.weight_user_onehot", m.nUsers, out)
+		for _, t := range []*ag.Tensor{m.predPrevItem, m.predUser} {
+			nn.Uniform(t, r, -bound, bound)
+			t.EnableSparseGrad()
+			m.params = append(m.params, t)
+		}
+	} else {
+		m.itemStatic = nn.NewEmbedding(be, "item_static", m.nItems+1, c.Static.Dim, r)
+		m.userStatic = nn.NewEmbedding(be, "user_static", m.nUsers, c.Static.Dim, r)
+		m.predStatic = &nn.Linear{W: ag.NewParam(be, "prediction_layer.weight_static", out, 2*c.Static.Dim), In: 2 * c.Static.Dim, Out: out}
+		nn.Uniform(m.predStatic.W, r, -bound, bound)
+		m.params = append(m.params, nn.Collect(m.itemStatic, m.userStatic, m.predStatic)...)
+	}
+	// The original's initial embeddings: F.normalize(torch.rand(d)), one for all users, one for all items.
+	m.initUser, m.initItem = ag.NewParam(be, "initial_user_embedding", 1, D), ag.NewParam(be, "initial_item_embedding", 1, D)
+	for _, t := range []*ag.Tensor{m.initUser, m.initItem} {
+		v := make([]float64, D)
+		var norm float64
+		for k := range v {
+			v[k] = r.Float64()
+			norm += v[k] * v[k]
+		}
+		for k := range v {
+			v[k] /= math.Sqrt(norm)
+		}
+		t.CopyFrom64(v)
+		m.params = append(m.params, t)
+	}
+	if m.stateHead {
+		m.head = nn.NewMLP(be, "state_head", []int{D, 50, 2}, nn.ReLU, r)
+		m.params = append(m.params, m.head.Params()...)
+		pos := 0
+		for _, l := range d.Labels[:d.Split.TrainEnd] {
+			pos += int(l)
+		}
+		m.classWeights = []float32{1, float32(d.Split.TrainEnd) / float32(1+pos)}
+	}
+	m.opt = nn.NewAdam(m.params, nn.OptimConfig{LR: c.LR, WeightDecay: c.WeightDecay, LazySparse: c.SparseAdam == "lazy"})
+	m.users = nn.NewStateTable(be, "user_embeddings", m.nUsers, D)
+	m.items = nn.NewStateTable(be, "item_embeddings", m.nItems+1, D)
+	m.tp = ag.NewTape(be)
+
+	// Windows over the training part, with the length taken from the whole dataset's span.
+	span := d.Times[d.Len()-1] - d.Times[0]
+	m.windowLen = span / float64(c.Windows)
+	opt := tbatch.WindowOptions{Length: m.windowLen, Rule: tbatch.Rolling}
+	if c.WindowRule == "grid" {
+		opt.Rule = tbatch.Grid
+	}
+	if m.windowLen == 0 { // all interactions at one instant: one window
+		opt = tbatch.WindowOptions{NumWindows: 1}
+	}
+	n := d.Split.TrainEnd
+	b, err := tbatch.ComputeWindowed(d.Users[:n], d.Items[:n], d.Times[:n], opt)
+	if err != nil {
+		return err
+	}
+	if c.TBatch == "off" {
+		b = b.Sequential()
+	}
+	m.batches = b
+	return nil
+}
+
+// NumBatches reports the t-batches and windows of a training epoch (for timings).
+func (m *Model) NumBatches() (batches, windows int) {
+	return m.batches.NumBatches(), m.batches.NumWindows()
+}
+
+// prepare fills the host buffers of a batch of rows.
+func (m *Model) prepare(d *bench.Data, rows []int32) {
+	m.uids, m.iids, m.prev, m.labels = m.uids[:0], m.iids[:0], m.prev[:0], m.labels[:0]
+	m.du, m.di, m.feat = m.du[:0], m.di[:0], m.feat[:0]
+	for _, r := range rows {
+		m.uids = append(m.uids, d.Users[r])
+		m.iids = append(m.iids, d.Items[r])
+		p := d.Time.PrevItem[r]
+		if p < 0 {
+			p = m.pad
+		}
+		m.prev = append(m.prev, p)
+		m.labels = append(m.labels, int32(d.Labels[r]))
+		m.du = append(m.du, d.Time.DeltaUser[r])
+		m.di = append(m.di, d.Time.DeltaItem[r])
+		if m.nFeat > 0 {
+			m.feat = append(m.feat, d.Feature(int(r))...)
+		}
+	}
+}
+
+// step runs one t-batch: prediction, updates (written to the state tables) and its loss. It returns
+// the loss, the prediction (for ranking) and the state logits (nil without a head).
+func (m *Model) step(d *bench.Data, rows []int32) (loss, pred, logits *ag.Tensor) {
+	tp, B, lam := m.tp, len(rows), m.cfg.Lambda
+	m.prepare(d, rows)
+	u := m.users.Read(tp, m.uids)
+	i := m.items.Read(tp, m.iids)
+	prevDyn := m.items.Read(tp, m.prev)
+	du, di := tp.Input(B, 1, m.du), tp.Input(B, 1, m.di)
+
+	// Project, then predict the next item's [dynamic, static] embedding.
+	uHat := tp.Mul(u, tp.AddScalar(m.proj.Forward(tp, du), 1))
+	pred = m.predDense.Forward(tp, tp.Concat(uHat, prevDyn))
+	var targetStatic *ag.Tensor
+	if m.predUser != nil {
+		pred = tp.Add(pred, tp.Add(tp.Gather(m.predPrevItem, m.prev), tp.Gather(m.predUser, m.uids)))
+		targetStatic = m.onehotTarget(B)
+	} else {
+		sPrev := tp.L2Normalize(m.itemStatic.Forward(tp, m.prev))
+		sUser := tp.L2Normalize(m.userStatic.Forward(tp, m.uids))
+		pred = tp.Add(pred, m.predStatic.Forward(tp, tp.Concat(sPrev, sUser)))
+		targetStatic = m.detach(tp, tp.L2Normalize(m.itemStatic.Forward(tp, m.iids)))
+	}
+	loss = tp.Scale(tp.MSE(pred, tp.Concat(m.detach(tp, i), targetStatic)), lam.Prediction)
+
+	// Update both embeddings from their previous values and the other side's.
+	uIn, iIn := []*ag.Tensor{i, du}, []*ag.Tensor{u, di}
+	if m.nFeat > 0 {
+		f := tp.Input(B, m.nFeat, m.feat)
+		uIn, iIn = append(uIn, f), append(iIn, f)
+	}
+	uNew := tp.L2Normalize(m.userRNN.Forward(tp, tp.Concat(uIn...), u))
+	iNew := tp.L2Normalize(m.itemRNN.Forward(tp, tp.Concat(iIn...), i))
+	loss = tp.Add(loss, tp.Add(tp.Scale(tp.MSE(uNew, m.detach(tp, u)), lam.User), tp.Scale(tp.MSE(iNew, m.detach(tp, i)), lam.Item)))
+	if m.stateHead {
+		logits = m.head.Forward(tp, uNew)
+		loss = tp.Add(loss, tp.Scale(tp.CrossEntropy(logits, m.labels, m.classWeights), lam.State))
+	}
+	m.users.Write(m.uids, uNew)
+	m.items.Write(m.iids, iNew)
+	return loss, pred, logits
+}
+
+// onehotTarget returns the B×(items+1) one-hot rows of the batch's items.
+func (m *Model) onehotTarget(B int) *ag.Tensor {
+	w := m.nItems + 1
+	if cap(m.onehot) < B*w {
+		m.onehot = make([]float32, B*w)
+	}
+	m.onehot = m.onehot[:B*w]
+	for k, it := range m.iids {
+		m.onehot[k*w+int(it)] = 1
+	}
+	t := m.tp.Input(B, w, m.onehot)
+	for k, it := range m.iids {
+		m.onehot[k*w+int(it)] = 0
+	}
+	return t
+}
+
+// resetStates puts every user and item back to the learned initial vectors (start of an epoch).
+func (m *Model) resetStates() {
+	m.users.Fill(m.initUser)
+	m.items.Fill(m.initItem)
+}
+
+// learn backpropagates a window's loss and takes one Adam step, then detaches the embeddings.
+func (m *Model) learn(loss *ag.Tensor) error {
+	if err := m.tp.Backward(loss); err != nil {
+		if errors.Is(err, ag.ErrNonFinite) {
+			return fmt.Errorf("%w: %v", bench.ErrNotFinite, err)
+		}
+		return err
+	}
+	m.opt.Step()
+	m.opt.ZeroGrad()
+	return nil
+}
+
+func (m *Model) endWindow() {
+	m.users.Detach()
+	m.items.Detach()
+	m.tp.Reset()
+}
+
+// TrainEpoch runs every training window: its t-batches in order, one backward pass, one step.
+func (m *Model) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress) (bench.EpochStats, error) {
+	m.tp.SetGrad(true)
+	m.resetStates()
+	var st bench.EpochStats
+	var total float64
+	b := m.batches
+	for w := 0; w < b.NumWindows(); w++ {
+		if err := ctx.Err(); err != nil {
+			m.endWindow()
+			return st, err
+		}
+		first, end := b.Window(w)
+		var loss *ag.Tensor
+		n := 0
+		for k := first; k < end; k++ {
+			rows := b.Batch(k)
+			l, _, _ := m.step(d, rows)
+			if loss == nil {
+				loss = l
+			} else {
+				loss = m.tp.Add(loss, l)
+			}
+			n += len(rows)
+		}
+		v := loss.Scalar()
+		if err := m.learn(loss); err != nil {
+			m.endWindow()
+			return st, fmt.Errorf("window %d (t-batches %d–%d): %w", w, first, end-1, err)
+		}
+		m.endWindow()
+		total += v
+		st.Interactions += n
+		st.Batches += end - first
+		st.Steps++
+		p.Advance(n)
+	}
+	if st.Batches > 0 {
+		st.Loss = total / float64(st.Batches)
+	}
+	return st, nil
+}

@@ -1,0 +1,184 @@
+package jodie
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/tibench/tibench/baselines/popularity"
+	"github.com/tibench/tibench/bench"
+	"github.com/tibench/tibench/bench/benchtest"
+	"github.com/tibench/tibench/datasets"
+	"github.com/tibench/tibench/internal/ag"
+	"github.com/tibench/tibench/internal/ag/agtest"
+	"github.com/tibench/tibench/models"
+)
+
+func newModel(t testing.TB, yamlParams string, be ag.Backend) *Model {
+	t.Helper()
+	m, err := New(benchtest.Params(t, yamlParams), models.Env{Backend: be})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.(*Model)
+}
+
+// tiny is a hand-made sequence with features and labels: 3 users, 3 items, two per window.
+func tiny(t *testing.T, task bench.Task) *bench.Data {
+	d := &datasets.Dataset{Name: "tiny",
+		Users: []int32{0, 1, 0, 2, 1, 0, 2, 1}, Items: []int32{0, 1, 1, 2, 0, 2, 1, 1},
+		Times: []float64{0, 1, 3, 4, 6, 7, 9, 10}, Labels: []uint8{0, 0, 1, 0, 0, 1, 0, 0},
+		FeatureDim: 2, Features: []float32{.1, .2, .3, -.1, .5, .5, -.2, .1, 0, .4, .2, .2, -.3, .1, .1, .1},
+		UserIDs: []string{"a", "b", "c"}, ItemIDs: []string{"x", "y", "z"}}
+	split := datasets.Split{N: 8, TrainEnd: 6, ValEnd: 7, TestEnd: 8}
+	bd, err := bench.NewData(d, split, datasets.NormTrain, task, bench.ProtocolFrozen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bd
+}
+
+// TestStepGradients checks the gradient of a whole window — two t-batches through the state tables,
+// so the second batch backpropagates into the first — for both static modes, with the state head.
+func TestStepGradients(t *testing.T) {
+	for _, mode := range []string{"onehot", "learned"} {
+		t.Run(mode, func(t *testing.T) {
+			d := tiny(t, bench.TaskStateChange)
+			m := newModel(t, "    dim: 3\n    windows: 1\n    static: {mode: "+mode+", dim: 2}\n", ag.NewCPU64())
+			if err := m.Init(d, 1); err != nil {
+				t.Fatal(err)
+			}
+			rows1, rows2 := []int32{0, 1}, []int32{2, 3} // user 0 and item 1 reappear in the second batch
+			// Stop-gradients for finite differences: the first evaluation (the base point, where the
+			// analytic gradient is taken) records every detached target; later ones replay them.
+			var targets [][]float64
+			calls := 0
+			m.detach = func(tp *ag.Tape, x *ag.Tensor) *ag.Tensor {
+				defer func() { calls++ }()
+				if calls < len(targets) {
+					return tp.Input64(x.Rows(), x.Cols(), targets[calls])
+				}
+				v := make([]float64, x.Len())
+				x.CopyTo64(v)
+				targets = append(targets, v)
+				return tp.Detach(x)
+			}
+			bad, err := agtest.CheckGradients(m.params, func(tp *ag.Tape) *ag.Tensor {
+				calls = 0
+				m.tp = tp
+				m.resetStates()
+				l1, _, _ := m.step(d, rows1)
+				l2, _, _ := m.step(d, rows2)
+				m.users.Detach()
+				m.items.Detach()
+				return tp.Add(l1, l2)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, b := range bad {
+				t.Error(b)
+			}
+		})
+	}
+}
+
+func synthData(t testing.TB, preset string, task bench.Task, protocol bench.Protocol) *bench.Data {
+	t.Helper()
+	ds, err := datasets.Synthesize(preset, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := [3]float64{0.8, 0.1, 0.1}
+	if task == bench.TaskStateChange {
+		fr = [3]float64{0.6, 0.2, 0.2}
+	}
+	split, err := datasets.SplitFractions(ds.Len(), fr[0], fr[1], fr[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := bench.NewData(ds, split, datasets.NormTrain, task, protocol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// TestSmokeBeatsPopularity trains 2 epochs on a -small preset and requires an MRR clearly above the
+// popularity floor, and the same metrics from the same seed.
+func TestSmokeBeatsPopularity(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains JODIE for 2 epochs (about 10 s)")
+	}
+	d := synthData(t, "synth-wikipedia-small", bench.TaskNextItem, bench.ProtocolFrozen)
+	run := func(m bench.Model, epochs int) float64 {
+		out, err := bench.Train(context.Background(), m, d, 1, bench.RunConfig{Epochs: epochs}, bench.RunOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.BestEpoch().Test["MRR"]
+	}
+	pop, err := popularity.New(bench.ModelParams{}, models.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	popMRR := run(pop, 1)
+	a := run(newModel(t, "    dim: 32\n", ag.NewCPU()), 2)
+	b := run(newModel(t, "    dim: 32\n", ag.NewCPU()), 2)
+	t.Logf("test MRR: JODIE %.4f, popularity %.4f", a, popMRR)
+	if a != b {
+		t.Errorf("same seed, different MRR: %v vs %v", a, b)
+	}
+	if a < popMRR+0.1 {
+		t.Errorf("JODIE MRR %.4f is not clearly above popularity %.4f", a, popMRR)
+	}
+}
+
+// TestEvaluateLeavesModelUnchanged: two evaluations give identical predictions, under both protocols,
+// and the online protocol (which learns while evaluating) gives different ones from frozen.
+func TestEvaluateLeavesModelUnchanged(t *testing.T) {
+	var byProtocol [2][]bench.Prediction
+	for k, protocol := range []bench.Protocol{bench.ProtocolFrozen, bench.ProtocolOnline} {
+		d := tiny(t, bench.TaskStateChange)
+		d.Protocol = protocol
+		// Evaluate rows 4–7 (times 6, 7, 9, 10) with windows of 0.5: online steps after row 5.
+		d.Split = datasets.Split{N: 8, TrainEnd: 4, ValEnd: 6, TestEnd: 8}
+		m := newModel(t, "    dim: 4\n    windows: 20\n", ag.NewCPU())
+		first := benchtest.Predictions(t, m, d, 3, 2)
+		var second []bench.Prediction
+		if err := m.Evaluate(context.Background(), d, func(p bench.Prediction) { second = append(second, p) }); err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(first, second) {
+			t.Errorf("%s: a second evaluation gave %v, the first %v", protocol, second, first)
+		}
+		byProtocol[k] = first
+	}
+	if slices.Equal(byProtocol[0], byProtocol[1]) {
+		t.Error("online and frozen evaluation gave identical predictions: online learning had no effect")
+	}
+}
+
+func TestOneHotMemoryRefusal(t *testing.T) {
+	c := Config{MemoryLimitGB: 8}
+	if err := c.resolve(); err != nil {
+		t.Fatal(err)
+	}
+	err := c.checkMemory(1_000_000, 100_000, 0)
+	if err == nil || !strings.Contains(err.Error(), "static mode onehot needs about") || !strings.Contains(err.Error(), "mode: learned") {
+		t.Fatalf("err = %v, want a refusal with the estimate and the suggestion", err)
+	}
+	c.Static.Mode = "learned"
+	if err := c.checkMemory(1_000_000, 100_000, 0); err != nil {
+		t.Errorf("learned static embeddings at that scale refused: %v", err)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	for _, p := range []string{"    static: {mode: dense}\n", "    tbatch: maybe\n", "    window_rule: daily\n", "    dim: -1\n", "    dims: 3\n"} {
+		if _, err := New(benchtest.Params(t, p), models.Env{}); err == nil {
+			t.Errorf("params %q accepted", p)
+		}
+	}
+}
