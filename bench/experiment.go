@@ -34,7 +34,18 @@ type Experiment struct {
 	Sweep *Sweep `yaml:"sweep"`
 	// Paper overrides the grid for PROFILE=paper (real datasets, the paper's settings).
 	Paper *Profile `yaml:"paper"`
+	// Kind is what each run records: "train" (default: NextItem or StateChange metrics at the best
+	// validation epoch), "epoch-time" (EpochTime: training time only, no evaluation) or
+	// "early-warning" (EarlyWarning ratios of JODIE's Exp. 6 from the last epoch; state-change task).
+	Kind string `yaml:"kind"`
 }
+
+// The experiment kinds.
+const (
+	KindTrain        = "train"
+	KindEpochTime    = "epoch-time"
+	KindEarlyWarning = "early-warning"
+)
 
 // Sweep is a list of values for one config key.
 type Sweep struct {
@@ -87,7 +98,25 @@ func LoadExperiment(path string) (*Experiment, error) {
 	if e.Task == "" {
 		e.Task = TaskNextItem
 	}
+	if err := e.checkKind(); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrConfig, path, err)
+	}
 	return &e, nil
+}
+
+func (e *Experiment) checkKind() error {
+	switch e.Kind {
+	case "":
+		e.Kind = KindTrain
+	case KindTrain, KindEpochTime:
+	case KindEarlyWarning:
+		if e.Task != TaskStateChange {
+			return fmt.Errorf("kind: %s needs task: %s", KindEarlyWarning, TaskStateChange)
+		}
+	default:
+		return fmt.Errorf("kind: %q is not one of %s, %s, %s", e.Kind, KindTrain, KindEpochTime, KindEarlyWarning)
+	}
+	return nil
 }
 
 // PlanOptions select and locate the runs of an experiment.
@@ -111,6 +140,7 @@ type PlannedRun struct {
 	Config     *Config
 	Dir        string // results directory of this run's seeds
 	Profile    string
+	Kind       string // the experiment's kind
 }
 
 // ResultPath is where a seed's records go.
@@ -132,6 +162,9 @@ func (p *PlannedRun) Label(seed uint64) string {
 // Plan resolves the configuration of every run of the experiment. It also returns the models that
 // are listed but not implemented yet.
 func (e *Experiment) Plan(opt PlanOptions) (runs []PlannedRun, pending []string, err error) {
+	if err := e.checkKind(); err != nil {
+		return nil, nil, fmt.Errorf("%w: experiment %s: %v", ErrConfig, e.Name, err)
+	}
 	datasetsList, seeds, sets := e.Datasets, e.Seeds, slices.Clone(e.Set)
 	switch opt.Profile {
 	case "", ProfileQuick:
@@ -187,7 +220,7 @@ func (e *Experiment) Plan(opt PlanOptions) (runs []PlannedRun, pending []string,
 				if err != nil {
 					return nil, nil, fmt.Errorf("experiment %s, model %s, dataset %s: %w", e.Name, model, ds, err)
 				}
-				run := PlannedRun{Experiment: e.Name, Model: model, Dataset: ds, Config: cfg, Profile: opt.Profile,
+				run := PlannedRun{Experiment: e.Name, Model: model, Dataset: ds, Config: cfg, Profile: opt.Profile, Kind: e.Kind,
 					Dir: filepath.Join(opt.ResultsDir, e.Name, model, ds)}
 				if e.Sweep != nil {
 					kv := KV{e.Sweep.Name, e.Sweep.Values[vi]}
@@ -209,29 +242,39 @@ func seedList(seeds []uint64) string {
 	return "[" + strings.Join(parts, ",") + "]"
 }
 
-// Records turns a finished run into result records (RECORDS: NextItem or StateChange at the best
-// validation epoch, with timing).
+// Records turns a finished run into result records (see RECORDS: NextItem or StateChange metrics at the
+// best validation epoch with timings, or EpochTime for timing experiments).
 func (o *Outcome) Records(p *PlannedRun, seed uint64, d *Data, backend string, env []KV) []Record {
 	best := o.BestEpoch()
-	name := append([]KV{{"model", p.Model}, {"dataset", p.Dataset}}, p.Variant...)
-	cfg := []KV{
-		{"experiment", p.Experiment}, {"seed", strconv.FormatUint(seed, 10)}, {"task", string(d.Task)},
-		{"protocol", string(d.Protocol)}, {"normalisation", string(d.Time.Norm)}, {"backend", backend},
-		{"split", d.Split.String()}, {"profile", p.Profile},
-	}
-	cfg = append(cfg, env...)
 	timing := []Value{{float64(best.Epoch), "epochs"}, {o.MeanTrain().Seconds(), "sec/epoch"}, {o.MeanEval().Seconds(), "sec/eval"}}
 	var rec Record
-	switch d.Task {
-	case TaskStateChange:
+	switch {
+	case p.Kind == KindEpochTime:
+		st := best.Stats
+		rec = Record{Bench: "EpochTime", Values: []Value{{o.MeanTrain().Seconds(), "sec/epoch"},
+			{float64(st.Interactions) / best.Train.Seconds(), "interactions/s"}, {float64(st.Batches), "batches/epoch"}}}
+	case d.Task == TaskStateChange:
 		rec = Record{Bench: "StateChange", Values: append([]Value{{best.Test["AUC"], "AUC"}, {best.Val["AUC"], "val-AUC"}}, timing...)}
 	default:
 		rec = Record{Bench: "NextItem", Values: append([]Value{
 			{best.Test["MRR"], "MRR"}, {best.Test["recall@10"], "recall@10"}, {best.Test["ndcg@10"], "ndcg@10"},
 			{best.Val["MRR"], "val-MRR"}}, timing...)}
 	}
-	rec.Name, rec.Config = name, cfg
+	rec.Name, rec.Config = p.recordName(), p.recordConfig(seed, d, backend, env)
 	return []Record{rec}
+}
+
+func (p *PlannedRun) recordName() []KV {
+	return append([]KV{{"model", p.Model}, {"dataset", p.Dataset}}, p.Variant...)
+}
+
+func (p *PlannedRun) recordConfig(seed uint64, d *Data, backend string, env []KV) []KV {
+	cfg := []KV{
+		{"experiment", p.Experiment}, {"seed", strconv.FormatUint(seed, 10)}, {"task", string(d.Task)},
+		{"protocol", string(d.Protocol)}, {"normalisation", string(d.Time.Norm)}, {"backend", backend},
+		{"split", d.Split.String()}, {"profile", p.Profile},
+	}
+	return append(cfg, env...)
 }
 
 // ErrPending is returned for an experiment none of whose models is implemented yet.

@@ -55,7 +55,8 @@ type Describer interface {
 type Prediction struct {
 	Row   int     // row index in the dataset
 	Rank  float64 // next-item: rank of the true item among all items (1 = best; ties by the model's rule)
-	Score float64 // state change: score of label 1; ignored unless the model is a StateClassifier
+	Score float64 // state change: score of label 1 (JODIE: the class-1 logit); for AUC
+	Prob  float64 // state change: probability of label 1 (early-warning ratios need a probability)
 }
 
 // Sink receives predictions in row order.

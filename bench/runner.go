@@ -60,6 +60,8 @@ type RunOptions struct {
 	Label string
 	// OnBest is called whenever an epoch improves the validation metric (checkpoints).
 	OnBest func(epoch int) error
+	// TrainOnly skips evaluation (timing experiments); the last epoch is reported.
+	TrainOnly bool
 }
 
 // ProgressReporter is a Progress that is finished when an epoch ends.
@@ -130,6 +132,11 @@ func Train(ctx context.Context, m Model, d *Data, seed uint64, cfg RunConfig, op
 			return nil, fmt.Errorf("%s: epoch %d: %w (%v)", opt.Label, e, ErrNotFinite, stats.Loss)
 		}
 		res := EpochResult{Epoch: e, Stats: stats, Train: time.Since(start)}
+		if opt.TrainOnly {
+			out.Epochs, out.Best = append(out.Epochs, res), len(out.Epochs)
+			fmt.Fprintf(log, "%s epoch %d/%d: loss %.5g (train %.1fs, %d batches)\n", opt.Label, e, epochs, stats.Loss, res.Train.Seconds(), stats.Batches)
+			continue
+		}
 		start = time.Now()
 		res.Val, res.Test, err = evaluate(ctx, m, d)
 		if err != nil {

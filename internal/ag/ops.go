@@ -294,14 +294,3 @@ func (tp *Tape) Detach(x *Tensor) *Tensor {
 	tp.be.Copy(out.val, x.val)
 	return out
 }
-
-// newStorage returns recycled storage of n elements for an op's auxiliary values.
-func (tp *Tape) newStorage(n int) Storage {
-	if tp.nv == len(tp.vals) {
-		tp.vals = append(tp.vals, nil)
-	}
-	tp.vals[tp.nv] = tp.be.Resize(tp.vals[tp.nv], n)
-	s := tp.vals[tp.nv]
-	tp.nv++
-	return s
-}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 )
 
 // Tape records ops as they run (define-by-run) so Backward can replay them in reverse. It is also
@@ -21,10 +22,12 @@ type Tape struct {
 
 	tensors []*Tensor // recycled tensor headers
 	nt      int
-	vals    []Storage // recycled value storage, by creation order
-	nv      int
-	grads   []Storage // recycled gradient storage of tape tensors, by order of first gradient
-	ng      int
+	// Storage for values and gradients comes from power-of-two size classes: Reset returns every
+	// block to its class, so memory stays within twice the largest step's need even when shapes vary
+	// from step to step (t-batches of different sizes), and a step of fixed shape reuses exactly the
+	// blocks of the previous one.
+	free [64][]Storage
+	used []Storage
 
 	ints  []int32   // arena for copied index slices
 	refs  []RowRef  // arena for copied row references
@@ -55,7 +58,13 @@ func (tp *Tape) Reset() {
 		tp.nodes[i] = node{}
 	}
 	tp.nodes = tp.nodes[:0]
-	tp.nt, tp.nv, tp.ng = 0, 0, 0
+	for _, b := range tp.used {
+		c := bits.Len(uint(b.Cap()) - 1)
+		tp.free[c] = append(tp.free[c], b)
+	}
+	clear(tp.used)
+	tp.used = tp.used[:0]
+	tp.nt = 0
 	tp.ints, tp.refs, tp.lists, tp.f32s = tp.ints[:0], tp.refs[:0], tp.lists[:0], tp.f32s[:0]
 }
 
@@ -70,27 +79,34 @@ func (tp *Tape) newTensor(rows, cols int) *Tensor {
 	}
 	t := tp.tensors[tp.nt]
 	tp.nt++
-	if tp.nv == len(tp.vals) {
-		tp.vals = append(tp.vals, nil)
-	}
-	tp.vals[tp.nv] = tp.be.Resize(tp.vals[tp.nv], rows*cols)
-	*t = Tensor{rows: rows, cols: cols, be: tp.be, val: tp.vals[tp.nv]}
-	tp.nv++
+	*t = Tensor{rows: rows, cols: cols, be: tp.be, val: tp.newStorage(rows * cols)}
 	return t
+}
+
+// newStorage returns a block of n elements (contents unspecified) from the size classes.
+func (tp *Tape) newStorage(n int) Storage {
+	c := 0
+	if n > 1 {
+		c = bits.Len(uint(n - 1))
+	}
+	var s Storage
+	if k := len(tp.free[c]); k > 0 {
+		s = tp.free[c][k-1]
+		tp.free[c][k-1] = nil
+		tp.free[c] = tp.free[c][:k-1]
+	} else {
+		s = tp.be.New(1 << c)
+	}
+	tp.used = append(tp.used, s)
+	return tp.be.Resize(s, n)
 }
 
 // gradOf returns t's gradient storage, creating it zeroed on first use in this step.
 func (tp *Tape) gradOf(t *Tensor) Storage {
-	if t.grad != nil {
-		return t.grad
+	if t.grad == nil {
+		t.grad = tp.newStorage(t.Len())
+		tp.be.Zero(t.grad)
 	}
-	if tp.ng == len(tp.grads) {
-		tp.grads = append(tp.grads, nil)
-	}
-	tp.grads[tp.ng] = tp.be.Resize(tp.grads[tp.ng], t.Len())
-	tp.be.Zero(tp.grads[tp.ng])
-	t.grad = tp.grads[tp.ng]
-	tp.ng++
 	return t.grad
 }
 

@@ -64,6 +64,7 @@ func (m *Model) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) er
 			ev.logits = growF(ev.logits, 2)
 			logits.CopyTo(ev.logits)
 			p.Score = float64(ev.logits[1])
+			p.Prob = 1 / (1 + math.Exp(float64(ev.logits[0]-ev.logits[1]))) // softmax of two logits
 		}
 		sink(p)
 		// The true interaction is now revealed: mirror the item's new embedding for later ranks.

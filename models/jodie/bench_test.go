@@ -1,0 +1,32 @@
+package jodie
+
+import (
+	"context"
+	"testing"
+
+	"github.com/tibench/tibench/bench"
+	"github.com/tibench/tibench/internal/ag"
+)
+
+// BenchmarkJODIEEpoch times one training epoch and one evaluation pass on a -small preset, with and
+// without t-Batch. Run: go test -run '^$' -bench JODIEEpoch ./models/jodie
+func BenchmarkJODIEEpoch(b *testing.B) {
+	d := synthData(b, "synth-reddit-small", bench.TaskNextItem, bench.ProtocolFrozen)
+	for _, tb := range []string{"on", "off"} {
+		b.Run("dataset=synth-reddit-small/tbatch="+tb, func(b *testing.B) {
+			m := newModel(b, "    tbatch: \""+tb+"\"\n", ag.NewCPU())
+			if err := m.Init(d, 1); err != nil {
+				b.Fatal(err)
+			}
+			var st bench.EpochStats
+			for b.Loop() {
+				var err error
+				if st, err = m.TrainEpoch(context.Background(), d, bench.NoProgress{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(st.Interactions)*float64(b.N)/b.Elapsed().Seconds(), "interactions/s")
+			b.ReportMetric(float64(st.Batches), "batches/epoch")
+		})
+	}
+}
