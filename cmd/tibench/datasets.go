@@ -211,6 +211,9 @@ func datasetsSynth(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := newFlagSet("synth", "[flags] PRESET -o FILE", stderr)
 	out := fs.String("o", "", "output file (required); written atomically")
 	seed := fs.Uint64("seed", 1, "random seed; the same seed gives the same file")
+	users := fs.Int("users", 0, "override the preset's number of users (scale tests)")
+	items := fs.Int("items", 0, "override the preset's number of items")
+	rows := fs.Int("interactions", 0, "override the preset's number of interactions")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return helpIsNil(err)
@@ -222,7 +225,19 @@ func datasetsSynth(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	d, err := datasets.Synthesize(pos[0], *seed)
+	cfg, err := datasets.PresetConfig(pos[0])
+	if err != nil {
+		return err
+	}
+	for _, o := range []struct {
+		v   int
+		dst *int
+	}{{*users, &cfg.Users}, {*items, &cfg.Items}, {*rows, &cfg.Interactions}} {
+		if o.v > 0 {
+			*o.dst = o.v
+		}
+	}
+	d, err := datasets.Generate(cfg, *seed)
 	if err != nil {
 		return err
 	}

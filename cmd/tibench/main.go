@@ -6,6 +6,11 @@
 //	tibench help
 //	tibench backends
 //	tibench datasets list | download NAME | stats FILE_OR_PRESET... | synth PRESET -o FILE
+//	tibench list
+//	tibench run [-profile quick|paper] [-models a,b] [-datasets x] [-set key=value] [-resume] EXPERIMENT.yaml...
+//	tibench reproduce [same flags]
+//	tibench tables [-results DIR] [-o BENCHMARKS.md]
+//	tibench regress [-update]
 //
 // Each subcommand prints its own flags with -h. Logs go to stderr, results to files or stdout.
 package main
@@ -20,6 +25,8 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
+
+	_ "github.com/tibench/tibench/models/all" // every model registers itself
 )
 
 func main() {
@@ -42,8 +49,13 @@ type command struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"backends": {"list the compute backends compiled into this binary", runBackends},
-		"datasets": {"list, download, describe or synthesize datasets (list | download | stats | synth)", runDatasets},
+		"backends":  {"list the compute backends compiled into this binary", runBackends},
+		"datasets":  {"list, download, describe or synthesize datasets (list | download | stats | synth)", runDatasets},
+		"list":      {"list the registered models and what they can do", runList},
+		"run":       {"run experiment files (configs/experiments/*.yaml) and write results/", runRun},
+		"reproduce": {"run every experiment, then regenerate BENCHMARKS.md", runReproduce},
+		"tables":    {"regenerate BENCHMARKS.md and figures from results/", runTables},
+		"regress":   {"run the fixed regression experiments and compare with results/baseline", runRegress},
 	}
 }
 
