@@ -26,8 +26,10 @@ type Tape struct {
 	// block to its class, so memory stays within twice the largest step's need even when shapes vary
 	// from step to step (t-batches of different sizes), and a step of fixed shape reuses exactly the
 	// blocks of the previous one.
-	free [64][]Storage
-	used []Storage
+	free    [64][]Storage
+	freeCap int // elements held in free
+	used    []Storage
+	usedCap int // elements handed out since Reset
 
 	ints  []int32   // arena for copied index slices
 	refs  []RowRef  // arena for copied row references
@@ -58,12 +60,24 @@ func (tp *Tape) Reset() {
 		tp.nodes[i] = node{}
 	}
 	tp.nodes = tp.nodes[:0]
+	// Blocks that stayed free through the whole step are released when they outweigh what the step
+	// used: otherwise steps of varying shape would keep, per size class, the largest count any step
+	// ever needed, and the sum of those peaks can be many times one step (23 GB at 1M users). A step
+	// of fixed shape takes every free block back, so nothing is released and nothing is allocated.
+	if tp.freeCap > tp.usedCap {
+		for c := range tp.free {
+			clear(tp.free[c])
+			tp.free[c] = tp.free[c][:0]
+		}
+		tp.freeCap = 0
+	}
 	for _, b := range tp.used {
 		c := bits.Len(uint(b.Cap()) - 1)
 		tp.free[c] = append(tp.free[c], b)
+		tp.freeCap += b.Cap()
 	}
 	clear(tp.used)
-	tp.used = tp.used[:0]
+	tp.used, tp.usedCap = tp.used[:0], 0
 	tp.nt = 0
 	tp.ints, tp.refs, tp.lists, tp.f32s = tp.ints[:0], tp.refs[:0], tp.lists[:0], tp.f32s[:0]
 }
@@ -94,10 +108,12 @@ func (tp *Tape) newStorage(n int) Storage {
 		s = tp.free[c][k-1]
 		tp.free[c][k-1] = nil
 		tp.free[c] = tp.free[c][:k-1]
+		tp.freeCap -= s.Cap()
 	} else {
 		s = tp.be.New(1 << c)
 	}
 	tp.used = append(tp.used, s)
+	tp.usedCap += s.Cap()
 	return tp.be.Resize(s, n)
 }
 

@@ -113,3 +113,21 @@ func TestSteadyStateStepAllocatesNothing(t *testing.T) {
 		t.Errorf("steady-state step allocates %v times, want 0", allocs)
 	}
 }
+
+// TestArenaMemoryFollowsTheStep: after a big step, small steps release the big step's blocks instead
+// of keeping every size class's historical peak.
+func TestArenaMemoryFollowsTheStep(t *testing.T) {
+	tp := NewTape(NewCPU())
+	step := func(rows int) {
+		tp.Reset()
+		for range 8 {
+			tp.Zeros(rows, 64)
+		}
+	}
+	step(4096) // 8 blocks of 2^18 elements
+	step(16)
+	step(16) // the big blocks idled through a whole step and outweighed it: released
+	if held := tp.freeCap + tp.usedCap; held > 4*8*16*64 {
+		t.Errorf("arena holds %d elements after small steps, want at most a few small steps' worth", held)
+	}
+}
