@@ -12,6 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/tibench/tibench/bench/tbatch"
 	"github.com/tibench/tibench/datasets"
 )
 
@@ -162,19 +163,33 @@ func datasetsStats(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return errors.New("datasets stats: want at least one file, dataset name or preset")
 	}
 	var sums []datasets.Summary
+	var batches []*tbatch.Batches
 	for _, arg := range pos {
 		d, err := openDataset(ctx, arg, datasets.LoadOptions{Lenient: *lenient, Sort: *sortRows}, *seed, stderr)
 		if err != nil {
 			return err
 		}
 		sums = append(sums, datasets.Summarize(d))
+		// t-batches as JODIE trains: rolling windows of span/500 over the whole sequence.
+		span := d.Times[d.Len()-1] - d.Times[0]
+		opt := tbatch.WindowOptions{Rule: tbatch.Rolling, Length: span / tbatch.DefaultNumWindows}
+		if span == 0 {
+			opt = tbatch.WindowOptions{NumWindows: 1}
+		}
+		b, err := tbatch.ComputeWindowed(d.Users, d.Items, d.Times, opt)
+		if err != nil {
+			return fmt.Errorf("datasets stats: %s: t-batches: %w", arg, err)
+		}
+		batches = append(batches, b)
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	// REPEAT-RATE: share of a user's non-first interactions with the same item as the previous one.
-	fmt.Fprintln(tw, "DATASET\tINTERACTIONS\tUSERS\tITEMS\tSPAN-DAYS\tREPEAT-RATE\tLABEL-RATE\tPOSITIVES\tFEATURES")
-	for _, s := range sums {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.4g\t%.4f\t%.4f\t%d\t%d\n",
-			s.Name, s.Interactions, s.Users, s.Items, s.TimeSpan/86400, s.RepeatRate, s.LabelRate, s.Positives, s.FeatureDim)
+	// T-BATCHES, MEAN-T-BATCH: JODIE's t-Batch over the whole sequence with 500 rolling windows.
+	fmt.Fprintln(tw, "DATASET\tINTERACTIONS\tUSERS\tITEMS\tSPAN-DAYS\tREPEAT-RATE\tLABEL-RATE\tPOSITIVES\tFEATURES\tT-BATCHES\tMEAN-T-BATCH")
+	for i, s := range sums {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.4g\t%.4f\t%.4f\t%d\t%d\t%d\t%.2f\n",
+			s.Name, s.Interactions, s.Users, s.Items, s.TimeSpan/86400, s.RepeatRate, s.LabelRate, s.Positives, s.FeatureDim,
+			batches[i].NumBatches(), batches[i].MeanBatchSize())
 	}
 	return tw.Flush()
 }
