@@ -54,8 +54,9 @@ type Sweep struct {
 	Values []string `yaml:"values"` // YAML scalars, e.g. "0.1"
 }
 
-// Profile is the paper profile's replacement datasets, seeds and extra settings.
+// Profile is the paper profile's replacement models, datasets, seeds and extra settings.
 type Profile struct {
+	Models   []string `yaml:"models"`
 	Datasets []string `yaml:"datasets"`
 	Seeds    []uint64 `yaml:"seeds"`
 	Set      []string `yaml:"set"`
@@ -165,12 +166,15 @@ func (e *Experiment) Plan(opt PlanOptions) (runs []PlannedRun, pending []string,
 	if err := e.checkKind(); err != nil {
 		return nil, nil, fmt.Errorf("%w: experiment %s: %v", ErrConfig, e.Name, err)
 	}
-	datasetsList, seeds, sets := e.Datasets, e.Seeds, slices.Clone(e.Set)
+	modelList, datasetsList, seeds, sets := e.Models, e.Datasets, e.Seeds, slices.Clone(e.Set)
 	switch opt.Profile {
 	case "", ProfileQuick:
 		opt.Profile = ProfileQuick
 	case ProfilePaper:
 		if e.Paper != nil {
+			if len(e.Paper.Models) > 0 {
+				modelList = e.Paper.Models
+			}
 			if len(e.Paper.Datasets) > 0 {
 				datasetsList = e.Paper.Datasets
 			}
@@ -190,7 +194,7 @@ func (e *Experiment) Plan(opt PlanOptions) (runs []PlannedRun, pending []string,
 			variants = append(variants, []string{e.Sweep.Key + "=" + v})
 		}
 	}
-	for _, model := range e.Models {
+	for _, model := range modelList {
 		if !keep(opt.Models, model) {
 			continue
 		}

@@ -29,7 +29,8 @@ type Tape struct {
 	free    [64][]Storage
 	freeCap int // elements held in free
 	used    []Storage
-	usedCap int // elements handed out since Reset
+	usedCap int     // elements handed out since Reset
+	highCap float64 // decaying high-water mark of usedCap over recent steps
 
 	ints  []int32   // arena for copied index slices
 	refs  []RowRef  // arena for copied row references
@@ -60,11 +61,14 @@ func (tp *Tape) Reset() {
 		tp.nodes[i] = node{}
 	}
 	tp.nodes = tp.nodes[:0]
-	// Blocks that stayed free through the whole step are released when they outweigh what the step
-	// used: otherwise steps of varying shape would keep, per size class, the largest count any step
-	// ever needed, and the sum of those peaks can be many times one step (23 GB at 1M users). A step
-	// of fixed shape takes every free block back, so nothing is released and nothing is allocated.
-	if tp.freeCap > tp.usedCap {
+	// Blocks that stayed free through the whole step are released when they outweigh what recent
+	// steps used: otherwise steps of varying shape would keep, per size class, the largest count any
+	// step ever needed, and the sum of those peaks can be many times one step (23 GB at 1M users).
+	// The high-water mark decays slowly (5% a step), so steps that alternate between sizes keep their
+	// blocks instead of releasing and regrowing them; a step of fixed shape takes every free block
+	// back, so nothing is released and nothing is allocated.
+	tp.highCap = max(float64(tp.usedCap), 0.95*tp.highCap)
+	if float64(tp.freeCap) > tp.highCap {
 		for c := range tp.free {
 			clear(tp.free[c])
 			tp.free[c] = tp.free[c][:0]

@@ -3,7 +3,12 @@
 package all
 
 import (
+	_ "github.com/tibench/tibench/baselines/crnn"
+	_ "github.com/tibench/tibench/baselines/latentcross"
+	_ "github.com/tibench/tibench/baselines/lstm"
 	_ "github.com/tibench/tibench/baselines/popularity"
 	_ "github.com/tibench/tibench/baselines/repeatlast"
+	_ "github.com/tibench/tibench/baselines/rrn"
+	_ "github.com/tibench/tibench/baselines/timelstm"
 	_ "github.com/tibench/tibench/models/jodie"
 )

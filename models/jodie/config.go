@@ -40,6 +40,11 @@ type Config struct {
 	// MemoryLimitGB bounds the estimated parameter memory; beyond it Init fails with the estimate.
 	// Default 0: 80% of the machine's memory.
 	MemoryLimitGB float64 `yaml:"memory_limit_gb"`
+	// MaxWindowInteractions splits a t-Batch window holding more interactions than this into several
+	// backpropagation steps, at t-batch boundaries, because a window's whole graph is kept until its
+	// backward pass. Default 50000: far above JODIE's datasets' windows (hundreds to a few thousand),
+	// but a burst (every user of a 1M-user set arriving at once) would otherwise need tens of GB.
+	MaxWindowInteractions int `yaml:"max_window_interactions"`
 }
 
 // StaticConfig chooses the static embeddings.
@@ -79,6 +84,7 @@ func (c *Config) resolve() error {
 	def(&c.Dim, 128)
 	def(&c.Static.Dim, 128)
 	def(&c.Windows, 500)
+	def(&c.MaxWindowInteractions, 50000)
 	if c.Static.Mode == "" {
 		c.Static.Mode = "onehot"
 	}
@@ -121,8 +127,9 @@ func (c *Config) resolve() error {
 		}
 	}
 	switch {
-	case c.Dim < 1 || c.Static.Dim < 1 || c.Windows < 1:
-		return fmt.Errorf("dim %d, static.dim %d, windows %d: must be positive", c.Dim, c.Static.Dim, c.Windows)
+	case c.Dim < 1 || c.Static.Dim < 1 || c.Windows < 1 || c.MaxWindowInteractions < 1:
+		return fmt.Errorf("dim %d, static.dim %d, windows %d, max_window_interactions %d: must be positive",
+			c.Dim, c.Static.Dim, c.Windows, c.MaxWindowInteractions)
 	case c.LR < 0:
 		return fmt.Errorf("lr %v: must be positive", c.LR)
 	}

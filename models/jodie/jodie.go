@@ -74,6 +74,7 @@ type Model struct {
 
 	users, items *nn.StateTable
 	batches      *tbatch.Batches
+	steps        []int // t-batch index where each backpropagation step starts; len = steps+1
 	windowLen    float64
 
 	tp *ag.Tape
@@ -209,7 +210,28 @@ func (m *Model) Init(d *bench.Data, seed uint64) error {
 		b = b.Sequential()
 	}
 	m.batches = b
+	m.steps = backpropSteps(b, c.MaxWindowInteractions)
 	return nil
+}
+
+// backpropSteps cuts each window's t-batches into steps of at most max interactions (a step always
+// holds at least one t-batch), returning the t-batch index where each step starts, then the end.
+func backpropSteps(b *tbatch.Batches, max int) []int {
+	steps := []int{0}
+	for w := 0; w < b.NumWindows(); w++ {
+		first, end := b.Window(w)
+		n := 0
+		for k := first; k < end; k++ {
+			size := len(b.Batch(k))
+			if n > 0 && n+size > max {
+				steps = append(steps, k)
+				n = 0
+			}
+			n += size
+		}
+		steps = append(steps, end)
+	}
+	return steps
 }
 
 // NumBatches reports the t-batches and windows of a training epoch (for timings).
@@ -323,19 +345,20 @@ func (m *Model) endWindow() {
 	m.tp.Reset()
 }
 
-// TrainEpoch runs every training window: its t-batches in order, one backward pass, one step.
+// TrainEpoch runs every training window (split when larger than max_window_interactions): its
+// t-batches in order, one backward pass, one Adam step.
 func (m *Model) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress) (bench.EpochStats, error) {
 	m.tp.SetGrad(true)
 	m.resetStates()
 	var st bench.EpochStats
 	var total float64
 	b := m.batches
-	for w := 0; w < b.NumWindows(); w++ {
+	for w := 0; w+1 < len(m.steps); w++ {
 		if err := ctx.Err(); err != nil {
 			m.endWindow()
 			return st, err
 		}
-		first, end := b.Window(w)
+		first, end := m.steps[w], m.steps[w+1]
 		var loss *ag.Tensor
 		n := 0
 		for k := first; k < end; k++ {
@@ -351,7 +374,7 @@ func (m *Model) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress)
 		v := loss.Scalar()
 		if err := m.learn(loss); err != nil {
 			m.endWindow()
-			return st, fmt.Errorf("window %d (t-batches %d–%d): %w", w, first, end-1, err)
+			return st, fmt.Errorf("backpropagation step %d (t-batches %d–%d): %w", w, first, end-1, err)
 		}
 		m.endWindow()
 		total += v

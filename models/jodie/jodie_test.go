@@ -9,6 +9,7 @@ import (
 	"github.com/tibench/tibench/baselines/popularity"
 	"github.com/tibench/tibench/bench"
 	"github.com/tibench/tibench/bench/benchtest"
+	"github.com/tibench/tibench/bench/tbatch"
 	"github.com/tibench/tibench/datasets"
 	"github.com/tibench/tibench/internal/ag"
 	"github.com/tibench/tibench/internal/ag/agtest"
@@ -180,5 +181,21 @@ func TestConfigErrors(t *testing.T) {
 		if _, err := New(benchtest.Params(t, p), models.Env{}); err == nil {
 			t.Errorf("params %q accepted", p)
 		}
+	}
+}
+
+func TestBackpropStepsSplitLargeWindows(t *testing.T) {
+	// One window of 8 interactions in t-batches of sizes 3, 2, 2, 1 (user 0 every time), cut at 4.
+	users := []int32{0, 1, 2, 0, 1, 0, 1, 0}
+	items := []int32{0, 1, 2, 3, 4, 5, 6, 7}
+	b, err := tbatch.ComputeWindowed(users, items, make([]float64, 8), tbatch.WindowOptions{NumWindows: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := backpropSteps(b, 4), []int{0, 1, 3, 4}; !slices.Equal(got, want) {
+		t.Errorf("steps %v, want %v (batches of 3 | 2+2 | 1)", got, want)
+	}
+	if got, want := backpropSteps(b, 100), []int{0, 4}; !slices.Equal(got, want) {
+		t.Errorf("steps %v, want %v (one window, one step)", got, want)
 	}
 }
