@@ -357,6 +357,7 @@ var yamlFieldErr = regexp.MustCompile(`field (\S+) not found in type bench\.(\w+
 // sectionOf maps config struct types to their key paths, for messages about unknown keys.
 var sectionOf = map[string]string{
 	"Config": "the top level", "DatasetConfig": "dataset", "ModelConfig": "model", "RunConfig": "run", "SplitConfig": "run.split",
+	"Experiment": "the experiment", "Sweep": "sweep", "Profile": "paper",
 }
 
 // oneLine flattens yaml's multi-line errors and names unknown keys the way users wrote them.

@@ -151,3 +151,12 @@ paper: {datasets: [real], seeds: [1, 2, 3, 4, 5], set: [run.epochs=50]}
 		t.Errorf("paper profile: %d runs, first %s epochs %d seeds %v", len(paper), paper[0].Dataset, paper[0].Config.Run.Epochs, paper[0].Config.Run.Seeds)
 	}
 }
+
+func TestLoadExperimentUnknownKey(t *testing.T) {
+	path := t.TempDir() + "/bad.yaml"
+	writeFile(t, path, "name: x\nmodels: [m]\ndatasets: [d]\nsett: [run.epochs=1]\n")
+	_, err := bench.LoadExperiment(path)
+	if err == nil || !strings.Contains(err.Error(), `line 4: unknown key "sett" in the experiment`) {
+		t.Fatalf("err = %v", err)
+	}
+}
