@@ -6,7 +6,6 @@ package popularity
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/tibench/tibench/baselines/internal/popularity"
 	"github.com/tibench/tibench/bench"
@@ -18,11 +17,7 @@ func init() {
 }
 
 // Config is the model's parameters (configs/models/popularity.yaml).
-type Config struct {
-	// HalfLife of an interaction's weight, in seconds. Default 86400 (one day); .inf counts
-	// every interaction equally.
-	HalfLife float64 `yaml:"half_life"`
-}
+type Config = popularity.Config
 
 // Model ranks items by recency-weighted popularity.
 type Model struct {
@@ -38,17 +33,11 @@ var (
 
 // New decodes the parameters.
 func New(params bench.ModelParams, _ models.Env) (models.Model, error) {
-	m := &Model{}
-	if err := params.Decode(&m.cfg); err != nil {
+	cfg, err := popularity.DecodeConfig(params)
+	if err != nil {
 		return nil, err
 	}
-	if m.cfg.HalfLife == 0 {
-		m.cfg.HalfLife = popularity.DefaultHalfLife
-	}
-	if !(m.cfg.HalfLife > 0) {
-		return nil, fmt.Errorf("half_life %v: must be positive (or .inf)", m.cfg.HalfLife)
-	}
-	return m, nil
+	return &Model{cfg: cfg}, nil
 }
 
 // Init allocates the counter.

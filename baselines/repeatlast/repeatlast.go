@@ -6,7 +6,6 @@ package repeatlast
 
 import (
 	"context"
-	"fmt"
 	"slices"
 
 	"github.com/tibench/tibench/baselines/internal/popularity"
@@ -19,10 +18,7 @@ func init() {
 }
 
 // Config is the model's parameters (configs/models/repeatlast.yaml).
-type Config struct {
-	// HalfLife of the popularity used after the user's own items, in seconds. Default 86400.
-	HalfLife float64 `yaml:"half_life"`
-}
+type Config = popularity.Config
 
 // state is what evaluation starts from and mutates.
 type state struct {
@@ -64,17 +60,11 @@ var (
 
 // New decodes the parameters.
 func New(params bench.ModelParams, _ models.Env) (models.Model, error) {
-	m := &Model{}
-	if err := params.Decode(&m.cfg); err != nil {
+	cfg, err := popularity.DecodeConfig(params)
+	if err != nil {
 		return nil, err
 	}
-	if m.cfg.HalfLife == 0 {
-		m.cfg.HalfLife = popularity.DefaultHalfLife
-	}
-	if !(m.cfg.HalfLife > 0) {
-		return nil, fmt.Errorf("half_life %v: must be positive (or .inf)", m.cfg.HalfLife)
-	}
-	return m, nil
+	return &Model{cfg: cfg}, nil
 }
 
 // Init sizes the state.

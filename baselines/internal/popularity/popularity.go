@@ -16,6 +16,29 @@ import (
 // DefaultHalfLife is one day, in seconds.
 const DefaultHalfLife = 86400.0
 
+// Config is the popularity parameters shared by the baselines that use a Counter
+// (configs/models/popularity.yaml, configs/models/repeatlast.yaml).
+type Config struct {
+	// HalfLife of an interaction's weight, in seconds. Default 86400 (one day); .inf counts
+	// every interaction equally.
+	HalfLife float64 `yaml:"half_life"`
+}
+
+// DecodeConfig decodes a model's parameter layers into a Config, fills the default and validates.
+func DecodeConfig(params interface{ Decode(any) error }) (Config, error) {
+	var c Config
+	if err := params.Decode(&c); err != nil {
+		return c, err
+	}
+	if c.HalfLife == 0 {
+		c.HalfLife = DefaultHalfLife
+	}
+	if !(c.HalfLife > 0) {
+		return c, fmt.Errorf("half_life %v: must be positive (or .inf)", c.HalfLife)
+	}
+	return c, nil
+}
+
 // Counter is the recency-weighted popularity of every item.
 type Counter struct {
 	halfLife float64 // seconds; +Inf counts every interaction equally
