@@ -28,18 +28,7 @@ func TestDeterministic(t *testing.T) { seqrectest.Deterministic(t, Spec) }
 // TestConfigFile: configs/models/latentcross.yaml loads and states the defaults.
 func TestConfigFile(t *testing.T) { seqrectest.ConfigFile(t, Spec) }
 
-func TestRegistered(t *testing.T) {
-	m, err := models.New("latentcross", bench.ModelParams{}, models.Env{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := m.(bench.Ranker); !ok {
-		t.Errorf("%T is not a bench.Ranker", m)
-	}
-	if _, ok := m.(bench.StateClassifier); !ok {
-		t.Errorf("%T is not a bench.StateClassifier", m)
-	}
-}
+func TestRegistered(t *testing.T) { seqrectest.Registered(t, Spec) }
 
 func TestNeedsContext(t *testing.T) {
 	p := "    use_dt: false\n    use_features: false\n    clock: off\n"

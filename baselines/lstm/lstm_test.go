@@ -4,8 +4,6 @@ import (
 	"testing"
 
 	"github.com/tibench/tibench/baselines/internal/seqrec/seqrectest"
-	"github.com/tibench/tibench/bench"
-	"github.com/tibench/tibench/models"
 )
 
 // TestGradients checks a whole three-step training window (scores, recurrence, learned initial
@@ -25,15 +23,4 @@ func TestDeterministic(t *testing.T) { seqrectest.Deterministic(t, Spec) }
 // TestConfigFile: configs/models/lstm.yaml loads and states the defaults.
 func TestConfigFile(t *testing.T) { seqrectest.ConfigFile(t, Spec) }
 
-func TestRegistered(t *testing.T) {
-	m, err := models.New("lstm", bench.ModelParams{}, models.Env{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := m.(bench.Ranker); !ok {
-		t.Errorf("%T is not a bench.Ranker", m)
-	}
-	if _, ok := m.(bench.StateClassifier); !ok {
-		t.Errorf("%T is not a bench.StateClassifier", m)
-	}
-}
+func TestRegistered(t *testing.T) { seqrectest.Registered(t, Spec) }

@@ -368,3 +368,19 @@ func Deterministic(t *testing.T, spec seqrec.Spec) {
 		}
 	}
 }
+
+// Registered checks that the model registered itself under spec.Name with the capabilities the
+// harness relies on (next-item ranking and a state-change read-out).
+func Registered(t *testing.T, spec seqrec.Spec) {
+	t.Helper()
+	m, err := models.New(spec.Name, bench.ModelParams{}, models.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := m.(bench.Ranker); !ok {
+		t.Errorf("%T is not a bench.Ranker", m)
+	}
+	if _, ok := m.(bench.StateClassifier); !ok {
+		t.Errorf("%T is not a bench.StateClassifier", m)
+	}
+}
