@@ -50,6 +50,18 @@ func FuzzTBatch(f *testing.F) {
 			t.Fatalf("%+v: %v", opt, err)
 		}
 		checkWindowed(t, users, items, times, opt, b, whole, true)
+		for _, max := range []int{1, 2, 3} {
+			split := b.SplitLarger(max)
+			checkBatches(t, users, items, times, split)
+			if split.NumWindows() != b.NumWindows() {
+				t.Fatalf("SplitLarger(%d): %d windows, want %d", max, split.NumWindows(), b.NumWindows())
+			}
+			for k := range split.NumBatches() {
+				if len(split.Batch(k)) > max {
+					t.Fatalf("SplitLarger(%d): batch %d holds %d", max, k, len(split.Batch(k)))
+				}
+			}
+		}
 
 		// A reused Builder gives the same result as a fresh one.
 		var bd Builder

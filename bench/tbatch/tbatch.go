@@ -188,6 +188,41 @@ func (b *Batches) SequentialInto(dst *Batches) *Batches {
 	return dst
 }
 
+// SplitLarger returns b with every batch of more than max interactions cut
+// into consecutive batches of at most max (in index order), windows kept.
+// The pieces of a batch share no user or item, so they are still valid
+// t-batches and the k-th and (k+1)-th interactions of any user or item still
+// land in strictly increasing batches: a model computes the same thing, in
+// more steps. It bounds the memory of one batch's autodiff graph, which
+// Algorithm 2 does not (at 1M users the first t-batch of a window can hold
+// ~90,000 interactions, one per item). b itself is returned when no batch is
+// larger than max or max <= 0; otherwise Order is shared with b.
+func (b *Batches) SplitLarger(max int) *Batches {
+	if max <= 0 {
+		return b
+	}
+	extra := 0
+	for k := range b.NumBatches() {
+		extra += (len(b.Batch(k)) - 1) / max
+	}
+	if extra == 0 {
+		return b
+	}
+	out := &Batches{Order: b.Order, BatchStart: make([]int32, 0, len(b.BatchStart)+extra), WindowStart: make([]int32, len(b.WindowStart))}
+	for w := range b.NumWindows() {
+		first, end := b.Window(w)
+		out.WindowStart[w] = int32(len(out.BatchStart))
+		for k := first; k < end; k++ {
+			for start := b.BatchStart[k]; start < b.BatchStart[k+1]; start += int32(max) {
+				out.BatchStart = append(out.BatchStart, start)
+			}
+		}
+	}
+	out.WindowStart[b.NumWindows()] = int32(len(out.BatchStart))
+	out.BatchStart = append(out.BatchStart, int32(len(b.Order)))
+	return out
+}
+
 // Compute runs Algorithm 2 of the paper over the whole sequence: one window.
 // users[j] and items[j] are the dense ids (>= 0) of interaction j, in time
 // order. It panics if the slices differ in length or an id is negative.

@@ -660,3 +660,37 @@ func TestRuleText(t *testing.T) {
 		t.Errorf("Rule(7).String() = %q", got)
 	}
 }
+
+// TestSplitLarger cuts the paper's example (Example 4.1: {0,2} {1,3,5} {4,7} {6} {8}) and a
+// two-window schedule, and checks every cut schedule against the t-batch conditions.
+func TestSplitLarger(t *testing.T) {
+	users := []int32{0, 1, 2, 0, 1, 2, 1, 2, 1}
+	items := []int32{0, 0, 1, 1, 1, 2, 2, 3, 3}
+	paper := Compute(users, items)
+	two := &Batches{Order: []int32{0, 1, 2, 3, 4}, BatchStart: []int32{0, 3, 4, 5}, WindowStart: []int32{0, 1, 3}}
+	tests := []struct {
+		name        string
+		in          *Batches
+		max         int
+		wantBatches [][]int32
+		wantWindows [][2]int
+	}{
+		{"none larger", paper, 3, batchesOf(paper), windowsOf(paper)},
+		{"max 0 keeps b", paper, 0, batchesOf(paper), windowsOf(paper)},
+		{"max 2", paper, 2, [][]int32{{0, 2}, {1, 3}, {5}, {4, 7}, {6}, {8}}, [][2]int{{0, 6}}},
+		{"max 1", paper, 1, [][]int32{{0}, {2}, {1}, {3}, {5}, {4}, {7}, {6}, {8}}, [][2]int{{0, 9}}},
+		{"windows kept", two, 2, [][]int32{{0, 1}, {2}, {3}, {4}}, [][2]int{{0, 2}, {2, 4}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := tt.in.SplitLarger(tt.max)
+			equalBatches(t, tt.name, got, tt.wantBatches, tt.wantWindows)
+			if (tt.max <= 0 || tt.max >= 3) && got != tt.in {
+				t.Errorf("SplitLarger(%d) copied b although no batch is larger", tt.max)
+			}
+			if tt.in == paper {
+				checkBatches(t, users, items, nil, got)
+			}
+		})
+	}
+}

@@ -99,6 +99,10 @@ type Backend interface {
 	// s.Cap() >= n (contents unspecified) and allocating otherwise.
 	New(n int) Storage
 	Resize(s Storage, n int) Storage
+	// View returns storage for elements [off, off+n) of s, sharing its memory (capacity n, so a
+	// view never reaches its neighbours). reuse, when non-nil, is a view from an earlier call whose
+	// header is recycled, so that a tape's views allocate nothing in steady state.
+	View(reuse, s Storage, off, n int) Storage
 	Upload(dst Storage, src []float32)
 	Download(dst []float32, src Storage)
 	Upload64(dst Storage, src []float64)

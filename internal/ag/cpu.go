@@ -68,6 +68,15 @@ func d[T float](s Storage) []T {
 
 func (c *CPU[T]) New(n int) Storage { return &cpuStore[T]{d: make([]T, n)} }
 
+func (c *CPU[T]) View(reuse, s Storage, off, n int) Storage {
+	v := d[T](s)[off : off+n : off+n]
+	if r, ok := reuse.(*cpuStore[T]); ok {
+		r.d = v
+		return r
+	}
+	return &cpuStore[T]{d: v}
+}
+
 func (c *CPU[T]) Resize(s Storage, n int) Storage {
 	if s != nil && s.Cap() >= n {
 		st := s.(*cpuStore[T])
@@ -338,45 +347,107 @@ func (c *CPU[T]) Binary(op BinaryOp, bc Broadcast, rows, cols int, as, bs, cs St
 	}
 }
 
+// BinaryGrad works a row at a time with the op chosen outside the inner loops (a per-element switch
+// made it the largest cost after GEMM in a JODIE epoch). Every destination element receives the same
+// additions in the same order as an element-by-element loop, so results are unchanged bit for bit.
 func (c *CPU[T]) BinaryGrad(op BinaryOp, bc Broadcast, rows, cols int, as, bs, dcs, das, dbs Storage) {
 	a, b, dc, da, db := d[T](as), d[T](bs), d[T](dcs), d[T](das), d[T](dbs)
 	for r := 0; r < rows; r++ {
-		for j := 0; j < cols; j++ {
-			i := r*cols + j
-			bi := bIndex(bc, r, j, cols)
-			g := dc[i]
+		lo, hi := r*cols, (r+1)*cols
+		g := dc[lo:hi]
+		if da != nil {
+			dar := da[lo:hi]
 			switch op {
-			case OpAdd:
-				if da != nil {
-					da[i] += g
+			case OpAdd, OpSub:
+				for j, v := range g {
+					dar[j] += v
 				}
-				if db != nil {
-					db[bi] += g
-				}
-			case OpSub:
-				if da != nil {
-					da[i] += g
-				}
-				if db != nil {
-					db[bi] -= g
-				}
-			case OpMul:
-				if da != nil {
-					da[i] += g * b[bi]
-				}
-				if db != nil {
-					db[bi] += g * a[i]
-				}
-			case OpDiv:
-				if da != nil {
-					da[i] += g / b[bi]
-				}
-				if db != nil {
-					db[bi] -= g * a[i] / (b[bi] * b[bi])
+			case OpMul, OpDiv:
+				if br := bRow(bc, b, r, cols); br != nil {
+					if op == OpMul {
+						for j, v := range g {
+							dar[j] += v * br[j]
+						}
+					} else {
+						for j, v := range g {
+							dar[j] += v / br[j]
+						}
+					}
+				} else {
+					bv := b[bIndex(bc, r, 0, cols)]
+					if op == OpMul {
+						for j, v := range g {
+							dar[j] += v * bv
+						}
+					} else {
+						for j, v := range g {
+							dar[j] += v / bv
+						}
+					}
 				}
 			}
 		}
+		if db == nil {
+			continue
+		}
+		ar := a[lo:hi]
+		if dbr := bRow(bc, db, r, cols); dbr != nil {
+			br := bRow(bc, b, r, cols)
+			switch op {
+			case OpAdd:
+				for j, v := range g {
+					dbr[j] += v
+				}
+			case OpSub:
+				for j, v := range g {
+					dbr[j] -= v
+				}
+			case OpMul:
+				for j, v := range g {
+					dbr[j] += v * ar[j]
+				}
+			case OpDiv:
+				for j, v := range g {
+					dbr[j] -= v * ar[j] / (br[j] * br[j])
+				}
+			}
+			continue
+		}
+		// b is one value for the whole row: accumulate in order, as element-by-element updates would.
+		bi := bIndex(bc, r, 0, cols)
+		acc, bv := db[bi], b[bi]
+		switch op {
+		case OpAdd:
+			for _, v := range g {
+				acc += v
+			}
+		case OpSub:
+			for _, v := range g {
+				acc -= v
+			}
+		case OpMul:
+			for j, v := range g {
+				acc += v * ar[j]
+			}
+		case OpDiv:
+			for j, v := range g {
+				acc -= v * ar[j] / (bv * bv)
+			}
+		}
+		db[bi] = acc
 	}
+}
+
+// bRow returns row r of a b-shaped operand when it varies along the columns (BcastNone: its own
+// row; BcastRow: the single row), or nil when it is one value per row (BcastCol, BcastScalar).
+func bRow[T float](bc Broadcast, b []T, r, cols int) []T {
+	switch bc {
+	case BcastNone:
+		return b[r*cols : (r+1)*cols]
+	case BcastRow:
+		return b[:cols]
+	}
+	return nil
 }
 
 func (c *CPU[T]) Sum(axis Axis, rows, cols int, xs, ys Storage, scale float64, acc bool) {

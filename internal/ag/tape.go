@@ -4,14 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/bits"
 )
 
 // Tape records ops as they run (define-by-run) so Backward can replay them in reverse. It is also
-// the arena of every tensor it creates: Reset recycles their memory, in creation order, for the
-// next step. A step that creates the same shapes as an earlier one therefore allocates nothing,
-// and one of varying shape (t-batches of different sizes) stops allocating once every slot has
-// grown to its largest size.
+// the arena of every tensor it creates: Reset recycles their memory for the next step. A step that
+// creates the same shapes as an earlier one allocates nothing, and steps of varying shape (t-batches
+// of different sizes) stop allocating once the arena has grown to the largest recent step.
 //
 // A Tape and its Backend are used by one goroutine at a time.
 type Tape struct {
@@ -22,15 +20,7 @@ type Tape struct {
 
 	tensors []*Tensor // recycled tensor headers
 	nt      int
-	// Storage for values and gradients comes from power-of-two size classes: Reset returns every
-	// block to its class, so memory stays within twice the largest step's need even when shapes vary
-	// from step to step (t-batches of different sizes), and a step of fixed shape reuses exactly the
-	// blocks of the previous one.
-	free    [64][]Storage
-	freeCap int // elements held in free
-	used    []Storage
-	usedCap int     // elements handed out since Reset
-	highCap float64 // decaying high-water mark of usedCap over recent steps
+	mem     arena // storage of values and gradients
 
 	ints  []int32   // arena for copied index slices
 	refs  []RowRef  // arena for copied row references
@@ -39,7 +29,7 @@ type Tape struct {
 }
 
 // NewTape returns a recording tape on be.
-func NewTape(be Backend) *Tape { return &Tape{be: be, recording: true} }
+func NewTape(be Backend) *Tape { return &Tape{be: be, recording: true, mem: arena{be: be}} }
 
 // Backend returns the tape's backend.
 func (tp *Tape) Backend() Backend { return tp.be }
@@ -61,27 +51,13 @@ func (tp *Tape) Reset() {
 		tp.nodes[i] = node{}
 	}
 	tp.nodes = tp.nodes[:0]
-	// Blocks that stayed free through the whole step are released when they outweigh what recent
-	// steps used: otherwise steps of varying shape would keep, per size class, the largest count any
-	// step ever needed, and the sum of those peaks can be many times one step (23 GB at 1M users).
-	// The high-water mark decays slowly (5% a step), so steps that alternate between sizes keep their
-	// blocks instead of releasing and regrowing them; a step of fixed shape takes every free block
-	// back, so nothing is released and nothing is allocated.
-	tp.highCap = max(float64(tp.usedCap), 0.95*tp.highCap)
-	if float64(tp.freeCap) > tp.highCap {
-		for c := range tp.free {
-			clear(tp.free[c])
-			tp.free[c] = tp.free[c][:0]
+	if tp.mem.reset() {
+		// Recycled tensor headers still point at views of the released slabs.
+		for _, t := range tp.tensors {
+			*t = Tensor{}
 		}
-		tp.freeCap = 0
+		clear(tp.lists)
 	}
-	for _, b := range tp.used {
-		c := bits.Len(uint(b.Cap()) - 1)
-		tp.free[c] = append(tp.free[c], b)
-		tp.freeCap += b.Cap()
-	}
-	clear(tp.used)
-	tp.used, tp.usedCap = tp.used[:0], 0
 	tp.nt = 0
 	tp.ints, tp.refs, tp.lists, tp.f32s = tp.ints[:0], tp.refs[:0], tp.lists[:0], tp.f32s[:0]
 }
@@ -101,25 +77,8 @@ func (tp *Tape) newTensor(rows, cols int) *Tensor {
 	return t
 }
 
-// newStorage returns a block of n elements (contents unspecified) from the size classes.
-func (tp *Tape) newStorage(n int) Storage {
-	c := 0
-	if n > 1 {
-		c = bits.Len(uint(n - 1))
-	}
-	var s Storage
-	if k := len(tp.free[c]); k > 0 {
-		s = tp.free[c][k-1]
-		tp.free[c][k-1] = nil
-		tp.free[c] = tp.free[c][:k-1]
-		tp.freeCap -= s.Cap()
-	} else {
-		s = tp.be.New(1 << c)
-	}
-	tp.used = append(tp.used, s)
-	tp.usedCap += s.Cap()
-	return tp.be.Resize(s, n)
-}
+// newStorage returns n elements (contents unspecified) from the arena.
+func (tp *Tape) newStorage(n int) Storage { return tp.mem.alloc(n) }
 
 // gradOf returns t's gradient storage, creating it zeroed on first use in this step.
 func (tp *Tape) gradOf(t *Tensor) Storage {

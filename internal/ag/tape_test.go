@@ -3,6 +3,8 @@ package ag
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 )
@@ -114,21 +116,136 @@ func TestSteadyStateStepAllocatesNothing(t *testing.T) {
 	}
 }
 
-// TestArenaMemoryFollowsTheStep: after a big step, small steps release the big step's blocks instead
-// of keeping every size class's historical peak.
+// TestArenaMemoryFollowsTheStep: after a big step, small steps eventually release its memory instead
+// of keeping the historical peak.
 func TestArenaMemoryFollowsTheStep(t *testing.T) {
 	tp := NewTape(NewCPU())
-	step := func(rows int) {
+	step := func(rows, tensors int) {
 		tp.Reset()
-		for range 8 {
+		for range tensors {
 			tp.Zeros(rows, 64)
 		}
 	}
-	step(4096) // 8 blocks of 2^18 elements
-	for range 200 {
-		step(16) // the big blocks idle; once the high-water mark has decayed below them, released
+	step(4096, 8) // 8×2^18 elements; more tensors than the small steps, whose headers then idle
+	step(16, 2)
+	if held := tp.mem.capacity(); held < 8*4096*64 {
+		t.Fatalf("arena holds %d elements after one small step, want the big step's %d kept for now", held, 8*4096*64)
 	}
-	if held := tp.freeCap + tp.usedCap; held > 4*8*16*64 {
-		t.Errorf("arena holds %d elements after small steps, want at most a few small steps' worth", held)
+	for range 200 {
+		step(16, 2) // the big slab idles; once the high-water mark has decayed below it, released
+	}
+	if held := tp.mem.capacity(); held > arenaMinSlab {
+		t.Errorf("arena holds %d elements after small steps, want one minimal slab (%d)", held, arenaMinSlab)
+	}
+	// Released means collectable: no recycled tensor header or view may still reach the big slab.
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	if big := uint64(8 * 4096 * 64 * 4); ms.HeapAlloc > big/2 {
+		t.Errorf("live heap %d bytes after release, want well under the big step's %d", ms.HeapAlloc, big)
+	}
+	runtime.KeepAlive(tp) // the tape itself must stay live for the measurement to mean anything
+}
+
+// TestArenaViewsAreDisjoint: every tensor of a step keeps its own values, across slab spills.
+func TestArenaViewsAreDisjoint(t *testing.T) {
+	tp := NewTape(NewCPU())
+	r := rand.New(rand.NewPCG(1, 2))
+	for step := range 5 {
+		tp.Reset()
+		var ts []*Tensor
+		for k := range 200 {
+			x := tp.Full(1+r.IntN(3000), 1+r.IntN(9), float64(k))
+			ts = append(ts, x)
+		}
+		for k, x := range ts {
+			for i := range x.Len() {
+				if got := x.Backend().Get(x.Storage(), i); got != float64(k) {
+					t.Fatalf("step %d: tensor %d element %d = %v, overwritten by a neighbour", step, k, i, got)
+				}
+			}
+		}
+	}
+}
+
+// TestArenaVaryingWindowsDoNotFragment: windows whose t-batches have different sizes (the scale
+// test's first windows are single t-batches of 11,000–18,000 interactions) keep the arena near the
+// largest window's need, not a multiple of it.
+func TestArenaVaryingWindowsDoNotFragment(t *testing.T) {
+	tp := NewTape(NewCPU())
+	r := rand.New(rand.NewPCG(3, 4))
+	largest, peak := 0, 0
+	for range 60 {
+		tp.Reset()
+		batches := 1 + r.IntN(8)
+		total := 2000 + r.IntN(18000)
+		need := 0
+		for b := range batches {
+			rows := total / batches
+			if b == 0 {
+				rows += total % batches
+			}
+			for range 10 {
+				x := tp.Zeros(rows, 128)
+				need += x.Len()
+			}
+		}
+		largest, peak = max(largest, need), max(peak, tp.mem.capacity())
+	}
+	// A window that outgrows the slab adds one of half the total: at most 1.5× its own need.
+	if float64(peak) > 1.5*float64(largest)+arenaMinSlab {
+		t.Errorf("arena held up to %d elements; the largest window needed %d", peak, largest)
+	}
+}
+
+// TestBinaryGradMatchesElementwise: the row-wise BinaryGrad gives bit for bit what the plain
+// element-by-element definition gives, for every op and broadcast.
+func TestBinaryGradMatchesElementwise(t *testing.T) {
+	be := NewCPU()
+	r := rand.New(rand.NewPCG(5, 6))
+	const rows, cols = 5, 7
+	sizes := map[Broadcast]int{BcastNone: rows * cols, BcastRow: cols, BcastCol: rows, BcastScalar: 1}
+	vals := func(n int) []float32 {
+		v := make([]float32, n)
+		for i := range v {
+			v[i] = float32(r.NormFloat64()) + 2 // away from 0: OpDiv divides by b
+		}
+		return v
+	}
+	for _, op := range []BinaryOp{OpAdd, OpSub, OpMul, OpDiv} {
+		for bc, nb := range sizes {
+			a, b, dc := vals(rows*cols), vals(nb), vals(rows*cols)
+			da0, db0 := vals(rows*cols), vals(nb)
+			// The definition, one element at a time.
+			wantA, wantB := slices.Clone(da0), slices.Clone(db0)
+			for i := range rows * cols {
+				row, col := i/cols, i%cols
+				bi := bIndex(bc, row, col, cols)
+				g := dc[i]
+				switch op {
+				case OpAdd:
+					wantA[i] += g
+					wantB[bi] += g
+				case OpSub:
+					wantA[i] += g
+					wantB[bi] -= g
+				case OpMul:
+					wantA[i] += g * b[bi]
+					wantB[bi] += g * a[i]
+				case OpDiv:
+					wantA[i] += g / b[bi]
+					wantB[bi] -= g * a[i] / (b[bi] * b[bi])
+				}
+			}
+			st := func(v []float32) Storage { s := be.New(len(v)); be.Upload(s, v); return s }
+			das, dbs := st(da0), st(db0)
+			be.BinaryGrad(op, bc, rows, cols, st(a), st(b), st(dc), das, dbs)
+			gotA, gotB := make([]float32, rows*cols), make([]float32, nb)
+			be.Download(gotA, das)
+			be.Download(gotB, dbs)
+			if !slices.Equal(gotA, wantA) || !slices.Equal(gotB, wantB) {
+				t.Errorf("op %d broadcast %d: da %v db %v, want %v %v", op, bc, gotA, gotB, wantA, wantB)
+			}
+		}
 	}
 }

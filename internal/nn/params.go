@@ -69,18 +69,29 @@ func (ps Params) ClipGradNorm(maxNorm float64) float64 {
 
 // Uniform fills t with values drawn uniformly from [lo, hi).
 func Uniform(t *ag.Tensor, r *rand.Rand, lo, hi float64) {
-	v := make([]float64, t.Len())
-	for i := range v {
-		v[i] = lo + (hi-lo)*r.Float64()
-	}
-	t.CopyFrom64(v)
+	fill(t, func() float64 { return lo + (hi-lo)*r.Float64() })
 }
 
 // Normal fills t with values drawn from N(mean, std²).
 func Normal(t *ag.Tensor, r *rand.Rand, mean, std float64) {
-	v := make([]float64, t.Len())
-	for i := range v {
-		v[i] = mean + std*r.NormFloat64()
+	fill(t, func() float64 { return mean + std*r.NormFloat64() })
+}
+
+// fillChunk bounds the float64 staging buffer of fill: drawing a 1M×128 table through one full-size
+// float64 slice would hold 1 GB beside the table itself (the scale test's peak memory).
+const fillChunk = 1 << 16
+
+// fill sets t's elements, in order, to successive values of draw (float64, rounded by the backend).
+func fill(t *ag.Tensor, draw func() float64) {
+	be, s := t.Backend(), t.Storage()
+	buf := make([]float64, min(fillChunk, t.Len()))
+	var view ag.Storage
+	for off := 0; off < t.Len(); off += len(buf) {
+		chunk := buf[:min(len(buf), t.Len()-off)]
+		for i := range chunk {
+			chunk[i] = draw()
+		}
+		view = be.View(view, s, off, len(chunk))
+		be.Upload64(view, chunk)
 	}
-	t.CopyFrom64(v)
 }

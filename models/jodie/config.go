@@ -40,10 +40,13 @@ type Config struct {
 	// MemoryLimitGB bounds the estimated parameter memory; beyond it Init fails with the estimate.
 	// Default 0: 80% of the machine's memory.
 	MemoryLimitGB float64 `yaml:"memory_limit_gb"`
-	// MaxWindowInteractions splits a t-Batch window holding more interactions than this into several
-	// backpropagation steps, at t-batch boundaries, because a window's whole graph is kept until its
-	// backward pass. Default 50000: far above JODIE's datasets' windows (hundreds to a few thousand),
-	// but a burst (every user of a 1M-user set arriving at once) would otherwise need tens of GB.
+	// MaxWindowInteractions bounds the interactions of one backpropagation step, because a step's
+	// whole autodiff graph is kept until its backward pass: a t-Batch window holding more is split
+	// into several steps at t-batch boundaries, and a single t-batch larger than this is first cut
+	// into pieces (tbatch.SplitLarger; its interactions share no user or item, so the pieces compute
+	// the same updates). Default 50000: far above JODIE's datasets' windows (hundreds to a few
+	// thousand), but a burst (every user of a 1M-user set arriving at once; one t-batch can then
+	// hold ~90,000 interactions) would otherwise need tens of GB.
 	MaxWindowInteractions int `yaml:"max_window_interactions"`
 }
 

@@ -209,7 +209,7 @@ func (m *Model) Init(d *bench.Data, seed uint64) error {
 	if c.TBatch == "off" {
 		b = b.Sequential()
 	}
-	m.batches = b
+	m.batches = b.SplitLarger(c.MaxWindowInteractions)
 	m.steps = backpropSteps(b, c.MaxWindowInteractions)
 	return nil
 }

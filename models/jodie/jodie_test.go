@@ -2,6 +2,7 @@ package jodie
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -197,5 +198,28 @@ func TestBackpropStepsSplitLargeWindows(t *testing.T) {
 	}
 	if got, want := backpropSteps(b, 100), []int{0, 4}; !slices.Equal(got, want) {
 		t.Errorf("steps %v, want %v (one window, one step)", got, want)
+	}
+}
+
+// TestMaxWindowInteractionsCutsLargeTBatches: a t-batch larger than max_window_interactions is cut
+// (a 1M-user burst would otherwise put ~90,000 interactions in one backpropagation step).
+func TestMaxWindowInteractionsCutsLargeTBatches(t *testing.T) {
+	d := tiny(t, bench.TaskNextItem) // one window: t-batches {0,1,3} {2,4} {5} of the training rows
+	for _, tt := range []struct{ max, wantBatches int }{{100, 3}, {2, 4}, {1, 6}} {
+		m := newModel(t, fmt.Sprintf("    dim: 3\n    windows: 1\n    max_window_interactions: %d\n", tt.max), ag.NewCPU())
+		if err := m.Init(d, 1); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := m.NumBatches(); got != tt.wantBatches {
+			t.Errorf("max %d: %d t-batches, want %d", tt.max, got, tt.wantBatches)
+		}
+		for k := range m.batches.NumBatches() {
+			if n := len(m.batches.Batch(k)); n > tt.max {
+				t.Errorf("max %d: t-batch %d holds %d", tt.max, k, n)
+			}
+		}
+		if _, err := m.TrainEpoch(context.Background(), d, bench.NoProgress{}); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

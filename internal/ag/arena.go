@@ -1,0 +1,88 @@
+package ag
+
+// arena hands out the storage of a tape's tensors (values and gradients) as views into a few large
+// slabs, bump-allocated in creation order; Reset rewinds it. Unlike per-size free lists it wastes
+// nothing on rounding and cannot fragment: a step's memory is the sum of its tensors, whatever mix
+// of shapes the t-batches of a window produce. (The power-of-two classes this replaces held 2–4× a
+// window's need at 1M users, where a single t-batch can hold 18,000 interactions.)
+//
+// Growth: a step that outgrows the slabs adds a slab of at least half the current total, so a
+// first, large window needs only a few slabs. At the next Reset the slabs are replaced by a single
+// one sized to the decaying high-water mark of recent steps (plus an eighth), so the following
+// steps run in one slab and allocate nothing. A slab that has become far larger than recent steps
+// need (after an unusually big window) is released the same way.
+type arena struct {
+	be    Backend
+	slabs []Storage
+	cur   int // slab being filled
+	off   int // next free element of slabs[cur]
+	views []Storage
+	nv    int     // views handed out since reset; their headers are recycled
+	used  int     // elements handed out since reset (rounded up to the alignment)
+	high  float64 // decaying high-water mark of used over recent steps
+	want  int     // capacity of the next slab to allocate (set when slabs are replaced)
+}
+
+const (
+	// arenaAlign keeps every view on a 64-byte boundary (16 float32), which vector kernels like.
+	arenaAlign = 16
+	// arenaMinSlab is the smallest slab (elements): small steps share one slab of this size.
+	arenaMinSlab = 1 << 18
+	// arenaDecay is the per-step decay of the high-water mark: steps that alternate between sizes
+	// keep the larger slab, while a one-off big window is forgotten after some tens of steps.
+	arenaDecay = 0.95
+)
+
+// alloc returns storage for n elements with unspecified contents.
+func (a *arena) alloc(n int) Storage {
+	need := (n + arenaAlign - 1) &^ (arenaAlign - 1)
+	for a.cur < len(a.slabs) && a.slabs[a.cur].Cap()-a.off < need {
+		a.cur++
+		a.off = 0
+	}
+	if a.cur == len(a.slabs) {
+		size := max(need, a.want, arenaMinSlab, a.capacity()/2)
+		a.want = 0
+		a.slabs = append(a.slabs, a.be.New(size))
+	}
+	var reuse Storage
+	if a.nv < len(a.views) {
+		reuse = a.views[a.nv]
+	}
+	v := a.be.View(reuse, a.slabs[a.cur], a.off, n)
+	if a.nv < len(a.views) {
+		a.views[a.nv] = v
+	} else {
+		a.views = append(a.views, v)
+	}
+	a.nv++
+	a.off += need
+	a.used += need
+	return v
+}
+
+// capacity is the number of elements the slabs hold.
+func (a *arena) capacity() int {
+	c := 0
+	for _, s := range a.slabs {
+		c += s.Cap()
+	}
+	return c
+}
+
+// reset rewinds the arena for the next step (every view handed out becomes invalid). It reports
+// whether the slabs were released: the caller must then drop its own references to old views (the
+// tape's tensor headers), or they would keep the released slabs alive.
+func (a *arena) reset() (released bool) {
+	a.high = max(float64(a.used), arenaDecay*a.high)
+	if len(a.slabs) > 1 || float64(a.capacity()) > 2*a.high+arenaMinSlab {
+		clear(a.slabs)
+		a.slabs = a.slabs[:0]
+		clear(a.views) // recycled headers point into the old slabs
+		a.views = a.views[:0]
+		a.want = int(a.high + a.high/8)
+		released = true
+	}
+	a.cur, a.off, a.used, a.nv = 0, 0, 0, 0
+	return released
+}
