@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -36,5 +38,30 @@ func TestRun(t *testing.T) {
 				t.Errorf("stdout %q does not contain %q", out.String(), tt.wantOut)
 			}
 		})
+	}
+}
+
+// TestRunCPUProfile: -cpuprofile writes a profile of the run, and an unwritable path fails up front
+// with the flag's name.
+func TestRunCPUProfile(t *testing.T) {
+	dir := t.TempDir()
+	exp := filepath.Join(dir, "exp.yaml")
+	text := "name: prof\nkind: train\ntask: next-item\nmodels: [popularity]\ndatasets: [synth-wikipedia-small]\nseeds: [1]\nset: [run.epochs=1]\n"
+	if err := os.WriteFile(exp, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prof := filepath.Join(dir, "cpu.pprof")
+	var out, errOut bytes.Buffer
+	args := []string{"run", "-configs", "../../configs", "-results", filepath.Join(dir, "results"), "-cpuprofile", prof, exp}
+	if err := run(context.Background(), args, &out, &errOut); err != nil {
+		t.Fatalf("%v\n%s", err, errOut.String())
+	}
+	if st, err := os.Stat(prof); err != nil || st.Size() == 0 {
+		t.Fatalf("profile %s: %v (want a non-empty file)", prof, err)
+	}
+	args[6] = filepath.Join(dir, "no-such-dir", "cpu.pprof")
+	err := run(context.Background(), args, &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "-cpuprofile") {
+		t.Fatalf("err = %v, want a -cpuprofile error", err)
 	}
 }

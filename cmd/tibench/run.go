@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -44,6 +45,7 @@ type runFlags struct {
 	sets                      setFlag
 	resume                    bool
 	progressEvery             time.Duration
+	cpuProfile                string
 }
 
 func (f *runFlags) register(fs *flag.FlagSet) {
@@ -55,6 +57,29 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.sets, "set", "override a config key, e.g. -set run.epochs=2 (repeatable; applied last)")
 	fs.BoolVar(&f.resume, "resume", false, "skip runs whose result file already exists (continue an interrupted experiment)")
 	fs.DurationVar(&f.progressEvery, "progress-every", 15*time.Second, "interval of progress lines when stderr is not a terminal")
+	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole command to this file (go tool pprof)")
+}
+
+// startCPUProfile starts profiling to f.cpuProfile when set; stop ends it and reports a failed write.
+func (f *runFlags) startCPUProfile() (stop func() error, err error) {
+	if f.cpuProfile == "" {
+		return func() error { return nil }, nil
+	}
+	out, err := os.Create(f.cpuProfile)
+	if err != nil {
+		return nil, fmt.Errorf("-cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(out); err != nil {
+		out.Close()
+		return nil, fmt.Errorf("-cpuprofile %s: %w", f.cpuProfile, err)
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		if err := out.Close(); err != nil {
+			return fmt.Errorf("-cpuprofile: %w", err)
+		}
+		return nil
+	}, nil
 }
 
 // executor runs planned runs and writes their results.
@@ -233,13 +258,18 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		fs.Usage()
 		return errors.New("run: no experiment file given")
 	}
+	stop, err := f.startCPUProfile()
+	if err != nil {
+		return err
+	}
 	x := newExecutor(f, stderr)
 	for _, path := range fs.Args() {
 		if err := x.runExperiment(ctx, path); err != nil {
+			stop()
 			return err
 		}
 	}
-	return nil
+	return stop()
 }
 
 // experimentFiles lists configs/experiments/*.yaml in name order.
