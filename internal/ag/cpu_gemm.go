@@ -11,6 +11,7 @@ import (
 // row-major m×k form (Aᵀ products are transposed into scratch first). It is passed by value
 // through a buffered channel so dispatching work allocates nothing.
 type gemmTask struct {
+	transA      bool // A stored k×m (only for the packed kernel, which packs Aᵀ directly)
 	transB      bool
 	m, n, k     int
 	alpha, beta float32
@@ -28,6 +29,18 @@ type gemmPool struct {
 	workers int
 	tasks   chan gemmTask
 	wg      sync.WaitGroup
+	scratch gemmScratch // the calling goroutine's packing buffers (each worker has its own)
+}
+
+// gemmScratch holds a goroutine's packed panels of A and B, reused from call to call.
+type gemmScratch struct{ a, b []float32 }
+
+// grow returns (*buf)[:n], reallocating only when the capacity is short.
+func grow32(buf *[]float32, n int) []float32 {
+	if cap(*buf) < n {
+		*buf = make([]float32, n)
+	}
+	return (*buf)[:n]
 }
 
 // parallelMinFlops is the product size (m·n·k) below which splitting costs more than it saves.
@@ -45,28 +58,50 @@ func newGemmPool(workers int) *gemmPool {
 }
 
 func (p *gemmPool) loop() {
+	var s gemmScratch
 	for t := range p.tasks {
-		gemmBand(t)
+		gemmBand(t, &s)
 		p.wg.Done()
 	}
 }
 
-// run splits t into p.workers bands of rows (multiples of 8) and waits for all of them.
+// run splits t into p.workers bands and waits for all of them: bands of rows (multiples of 8), or
+// of columns (multiples of 16) when C is wider than tall, so that each band packs only its own
+// part of the larger operand (a t-batch's forward pass is 50 rows × 1,129 columns).
 func (p *gemmPool) run(t gemmTask) {
-	if p.workers == 1 || t.m*t.n*t.k < parallelMinFlops || t.m < 16 {
-		gemmBand(t)
+	byCols := t.n > t.m
+	if p.workers == 1 || t.m*t.n*t.k < parallelMinFlops || max(t.m, t.n) < 32 {
+		gemmBand(t, &p.scratch)
 		return
 	}
-	per := (t.m + p.workers - 1) / p.workers
-	per = (per + 7) &^ 7
+	size, align := t.m, 8
+	if byCols {
+		size, align = t.n, 16
+	}
+	per := (size + p.workers - 1) / p.workers
+	per = (per + align - 1) &^ (align - 1)
 	var first gemmTask
 	sent := 0
-	for r0 := 0; r0 < t.m; r0 += per {
+	for o := 0; o < size; o += per {
 		band := t
-		band.m = min(per, t.m-r0)
-		band.a = t.a[r0*t.lda:]
-		band.c = t.c[r0*t.ldc:]
-		if r0 == 0 {
+		if byCols {
+			band.n = min(per, t.n-o)
+			band.c = t.c[o:]
+			if t.transB {
+				band.b = t.b[o*t.ldb:]
+			} else {
+				band.b = t.b[o:]
+			}
+		} else {
+			band.m = min(per, t.m-o)
+			band.c = t.c[o*t.ldc:]
+			if t.transA {
+				band.a = t.a[o:]
+			} else {
+				band.a = t.a[o*t.lda:]
+			}
+		}
+		if o == 0 {
 			first = band
 			continue
 		}
@@ -74,7 +109,7 @@ func (p *gemmPool) run(t gemmTask) {
 		p.tasks <- band
 		sent++
 	}
-	gemmBand(first)
+	gemmBand(first, &p.scratch)
 	if sent > 0 {
 		p.wg.Wait()
 	}
@@ -105,8 +140,10 @@ func (c *CPU[T]) Gemm(transA, transB bool, m, n, k int, alpha float64, as, bs St
 		if transB {
 			ldb = k
 		}
-		if transA && !gemmKernelTransA {
-			// A is stored k×m: transpose into scratch so the kernel runs its fast A·B path.
+		packedTransA := transA && fastKernelFits(gemmTask{m: m, n: n, k: k})
+		if transA && !gemmKernelTransA && !packedTransA {
+			// A is stored k×m: transpose into scratch so the kernel runs its fast A·B path (the
+			// packed kernel reads Aᵀ while packing, at no extra cost).
 			need := m * k
 			s := any(c.scratch).([]float32)
 			if cap(s) < need {
@@ -121,9 +158,9 @@ func (c *CPU[T]) Gemm(transA, transB bool, m, n, k int, alpha float64, as, bs St
 		if transA {
 			lda = m
 		}
-		t := gemmTask{transB: transB, m: m, n: n, k: k, alpha: float32(alpha), beta: float32(beta),
+		t := gemmTask{transA: transA, transB: transB, m: m, n: n, k: k, alpha: float32(alpha), beta: float32(beta),
 			a: a, lda: lda, b: b, ldb: ldb, c: cc, ldc: n}
-		if transA {
+		if transA && !packedTransA {
 			// Only reachable with a kernel that handles Aᵀ itself (OpenBLAS): no banding by rows of A.
 			gemmTransA(t)
 			return

@@ -7,8 +7,10 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 )
 
-// gemmKernelName is recorded in results as part of the backend name.
-const gemmKernelName = "gonum"
+// gemmKernelName is recorded in results as part of the backend name: "avx2" where the packed
+// AVX2/FMA kernel of sgemm_amd64.s runs (shapes with at least 4 rows, 8 columns and 4 products
+// each), else "gonum".
+var gemmKernelName = map[bool]string{true: "avx2", false: "gonum"}[useFastKernel]
 
 // gemmKernelTransA: gonum's Aᵀ·B path is ~3× slower than transposing first, so the driver does that.
 const gemmKernelTransA = false
@@ -26,11 +28,22 @@ const (
 
 var sgemm = blas32.Implementation()
 
-// gemmBand computes one band serially, tile by tile.
-func gemmBand(t gemmTask) {
+// gemmBand computes one band serially: with the packed kernel where it applies, else gonum's
+// Sgemm tile by tile.
+func gemmBand(t gemmTask, s *gemmScratch) {
+	if fastKernelFits(t) {
+		gemmPacked(t, s)
+		return
+	}
 	tb := blas.NoTrans
 	if t.transB {
 		tb = blas.Trans
+	}
+	if t.transA {
+		// A band too thin for the packed kernel that the whole product was sent to: rare and small,
+		// so gonum's slower Aᵀ path is fine.
+		sgemm.Sgemm(blas.Trans, tb, t.m, t.n, t.k, t.alpha, t.a, t.lda, t.b, t.ldb, t.beta, t.c, t.ldc)
+		return
 	}
 	for r0 := 0; r0 < t.m; r0 += tileRows {
 		rows := min(tileRows, t.m-r0)

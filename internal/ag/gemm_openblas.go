@@ -22,7 +22,7 @@ const gemmKernelThreaded = true
 
 var sgemm netlib.Implementation
 
-func gemmBand(t gemmTask) {
+func gemmBand(t gemmTask, _ *gemmScratch) {
 	tb := blas.NoTrans
 	if t.transB {
 		tb = blas.Trans
@@ -37,3 +37,6 @@ func gemmTransA(t gemmTask) {
 	}
 	sgemm.Sgemm(blas.Trans, tb, t.m, t.n, t.k, t.alpha, t.a, t.lda, t.b, t.ldb, t.beta, t.c, t.ldc)
 }
+
+// OpenBLAS packs Aᵀ itself; the pure-Go packed kernel is not built in.
+func fastKernelFits(gemmTask) bool { return false }

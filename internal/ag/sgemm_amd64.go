@@ -1,0 +1,140 @@
+//go:build !openblas && !purego
+
+package ag
+
+import "golang.org/x/sys/cpu"
+
+// useFastKernel: the packed AVX2/FMA kernel runs where the CPU and OS support it (x/sys/cpu checks
+// both); elsewhere every product goes to gonum.
+var useFastKernel = cpu.X86.HasAVX2 && cpu.X86.HasFMA
+
+// sgemmKernel6x16 is implemented in sgemm_amd64.s.
+//
+//go:noescape
+func sgemmKernel6x16(k int, a, b, c *float32, ldc int, alpha, beta float32, load int)
+
+const (
+	kernRows  = 6   // rows of C per micro-tile (12 of the 16 YMM registers accumulate)
+	kernCols  = 16  // columns of C per micro-tile (two 8-wide registers)
+	kernDepth = 256 // products per pass: a 16-column panel of B (16 KB) stays in L1
+)
+
+// fastKernelFits: the packed kernel pays for packing with register reuse, which needs a few rows,
+// columns and products; a single row (one interaction at a time) or a rank-1 update streams
+// memory whatever the kernel, and gonum's axpy/dot loops are as fast there.
+func fastKernelFits(t gemmTask) bool {
+	return useFastKernel && t.m >= 4 && t.n >= 8 && t.k >= 4
+}
+
+// gemmPacked computes the band C = alpha·A·op(B) + beta·C with the 6×16 micro-kernel: for each pass
+// over kernDepth products, A is packed into 6-row panels and B into 16-column panels (zero-padded
+// at the edges), then every panel pair runs through the kernel, column panel by column panel so
+// that B's panel stays in L1 while A's panels stream from L2. Passes after the first accumulate
+// into C. The order of every sum depends only on the shapes, so results are deterministic.
+func gemmPacked(t gemmTask, s *gemmScratch) {
+	mp, np := (t.m+kernRows-1)/kernRows, (t.n+kernCols-1)/kernCols
+	var tmp [kernRows * kernCols]float32
+	for p0 := 0; p0 < t.k; p0 += kernDepth {
+		kc := min(kernDepth, t.k-p0)
+		ap := grow32(&s.a, mp*kernRows*kc)
+		bp := grow32(&s.b, np*kernCols*kc)
+		packA(t, p0, kc, ap)
+		packB(t, p0, kc, bp)
+		beta := t.beta
+		if p0 > 0 {
+			beta = 1
+		}
+		load := 0
+		if beta != 0 {
+			load = 1
+		}
+		for jb := range np {
+			c0 := jb * kernCols
+			cols := min(kernCols, t.n-c0)
+			b := &bp[jb*kernCols*kc]
+			for ib := range mp {
+				r0 := ib * kernRows
+				rows := min(kernRows, t.m-r0)
+				a := &ap[ib*kernRows*kc]
+				if rows == kernRows && cols == kernCols {
+					sgemmKernel6x16(kc, a, b, &t.c[r0*t.ldc+c0], t.ldc, t.alpha, beta, load)
+					continue
+				}
+				// Edge tile: compute the full tile aside, then update the valid part of C.
+				sgemmKernel6x16(kc, a, b, &tmp[0], kernCols, t.alpha, 0, 0)
+				for i := range rows {
+					row := t.c[(r0+i)*t.ldc+c0 : (r0+i)*t.ldc+c0+cols]
+					for j := range row {
+						if beta == 0 {
+							row[j] = tmp[i*kernCols+j]
+						} else {
+							row[j] = tmp[i*kernCols+j] + beta*row[j]
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// packA writes op(A)[:, p0:p0+kc] as 6-row panels: panel ib holds, for each p,
+// op(A)[6ib..6ib+5][p0+p] (zero past the last row).
+func packA(t gemmTask, p0, kc int, ap []float32) {
+	for ib := range (t.m + kernRows - 1) / kernRows {
+		panel := ap[ib*kernRows*kc : (ib+1)*kernRows*kc]
+		if t.transA { // A is k×m: the 6 values of each p are contiguous
+			rows := min(kernRows, t.m-ib*kernRows)
+			for p := range kc {
+				dst := panel[p*kernRows : (p+1)*kernRows]
+				src := t.a[(p0+p)*t.lda+ib*kernRows:]
+				copy(dst, src[:rows])
+				clear(dst[rows:])
+			}
+			continue
+		}
+		for r := range kernRows {
+			row := ib*kernRows + r
+			if row >= t.m {
+				for p := range kc {
+					panel[p*kernRows+r] = 0
+				}
+				continue
+			}
+			src := t.a[row*t.lda+p0 : row*t.lda+p0+kc]
+			for p, v := range src {
+				panel[p*kernRows+r] = v
+			}
+		}
+	}
+}
+
+// packB writes op(B)[p0:p0+kc, :] as 16-column panels: panel jb holds, for each p, the 16 values
+// op(B)[p0+p][16jb..16jb+15] (zero past the last column).
+func packB(t gemmTask, p0, kc int, bp []float32) {
+	for jb := range (t.n + kernCols - 1) / kernCols {
+		panel := bp[jb*kernCols*kc : (jb+1)*kernCols*kc]
+		c0 := jb * kernCols
+		cols := min(kernCols, t.n-c0)
+		if t.transB { // B is n×k: column j of op(B) is row j of B, contiguous along p
+			for j := range kernCols {
+				if j >= cols {
+					for p := range kc {
+						panel[p*kernCols+j] = 0
+					}
+					continue
+				}
+				src := t.b[(c0+j)*t.ldb+p0 : (c0+j)*t.ldb+p0+kc]
+				for p, v := range src {
+					panel[p*kernCols+j] = v
+				}
+			}
+			continue
+		}
+		for p := range kc {
+			dst := panel[p*kernCols : (p+1)*kernCols]
+			src := t.b[(p0+p)*t.ldb+c0 : (p0+p)*t.ldb+c0+cols]
+			copy(dst, src)
+			clear(dst[cols:])
+		}
+	}
+}
