@@ -20,7 +20,10 @@
 //     span/500; the t-batches of a window are processed in order, their losses summed, then one
 //     backward pass and one Adam step (lr 1e-3, weight decay 1e-5), and the embeddings are detached.
 //     Departure: the original never trains the interactions after the last window boundary (171 on
-//     Wikipedia); here the last partial window is trained like the others.
+//     Wikipedia); here the last partial window is trained like the others. A window holding more than
+//     max_window_interactions (default 50,000; JODIE's datasets never come close) is backpropagated
+//     in several steps, and a single larger t-batch is first cut into pieces, so that memory stays
+//     bounded at a million users.
 //   - Evaluation streams validation then test one interaction at a time from the end-of-training
 //     state: predict, rank ALL items by Euclidean distance between the prediction and each item's
 //     [dynamic, static] embedding (rank = 1 + strictly closer items), then update the embeddings with
