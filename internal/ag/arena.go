@@ -7,15 +7,15 @@ package ag
 // window's need at 1M users, where a single t-batch can hold 18,000 interactions.)
 //
 // Growth: a step that outgrows the slabs adds a slab of at least half the current total, so a
-// first, large window needs only a few slabs. At the next Reset the slabs are replaced by a single
-// one sized to the decaying high-water mark of recent steps (plus an eighth), so the following
-// steps run in one slab and allocate nothing. A slab that has become far larger than recent steps
-// need (after an unusually big window) is released the same way.
+// first, large window needs only a few slabs, and the slabs are kept: the next steps fill them
+// first-fit and allocate nothing. (Replacing them by one coalesced slab would allocate the new
+// one while the old are still garbage: at 1M users that transient pushed peak RSS over 8 GB.) Only
+// when the slabs have become far larger than recent steps need (after an unusually big window) are
+// they released, and the next step starts from one slab sized to the decaying high-water mark.
 type arena struct {
 	be    Backend
 	slabs []Storage
-	cur   int // slab being filled
-	off   int // next free element of slabs[cur]
+	offs  []int // next free element of each slab
 	views []Storage
 	nv    int     // views handed out since reset; their headers are recycled
 	used  int     // elements handed out since reset (rounded up to the alignment)
@@ -33,30 +33,37 @@ const (
 	arenaDecay = 0.95
 )
 
-// alloc returns storage for n elements with unspecified contents.
+// alloc returns storage for n elements with unspecified contents, from the first slab with room
+// (first fit: smaller tensors fill what bigger ones left, and the same sequence of sizes lands in
+// the same places every step).
 func (a *arena) alloc(n int) Storage {
 	need := (n + arenaAlign - 1) &^ (arenaAlign - 1)
-	for a.cur < len(a.slabs) && a.slabs[a.cur].Cap()-a.off < need {
-		a.cur++
-		a.off = 0
+	slab := -1
+	for i, s := range a.slabs {
+		if s.Cap()-a.offs[i] >= need {
+			slab = i
+			break
+		}
 	}
-	if a.cur == len(a.slabs) {
+	if slab < 0 {
 		size := max(need, a.want, arenaMinSlab, a.capacity()/2)
 		a.want = 0
 		a.slabs = append(a.slabs, a.be.New(size))
+		a.offs = append(a.offs, 0)
+		slab = len(a.slabs) - 1
 	}
 	var reuse Storage
 	if a.nv < len(a.views) {
 		reuse = a.views[a.nv]
 	}
-	v := a.be.View(reuse, a.slabs[a.cur], a.off, n)
+	v := a.be.View(reuse, a.slabs[slab], a.offs[slab], n)
 	if a.nv < len(a.views) {
 		a.views[a.nv] = v
 	} else {
 		a.views = append(a.views, v)
 	}
 	a.nv++
-	a.off += need
+	a.offs[slab] += need
 	a.used += need
 	return v
 }
@@ -75,14 +82,15 @@ func (a *arena) capacity() int {
 // tape's tensor headers), or they would keep the released slabs alive.
 func (a *arena) reset() (released bool) {
 	a.high = max(float64(a.used), arenaDecay*a.high)
-	if len(a.slabs) > 1 || float64(a.capacity()) > 2*a.high+arenaMinSlab {
+	if float64(a.capacity()) > 2*a.high+arenaMinSlab {
 		clear(a.slabs)
-		a.slabs = a.slabs[:0]
+		a.slabs, a.offs = a.slabs[:0], a.offs[:0]
 		clear(a.views) // recycled headers point into the old slabs
 		a.views = a.views[:0]
 		a.want = int(a.high + a.high/8)
 		released = true
 	}
-	a.cur, a.off, a.used, a.nv = 0, 0, 0, 0
+	clear(a.offs)
+	a.used, a.nv = 0, 0
 	return released
 }
