@@ -8,7 +8,7 @@ package ag
 //
 // Growth: a step that outgrows the slabs adds a slab of at least half the current total, so a
 // first, large window needs only a few slabs, and the slabs are kept: the next steps fill them
-// first-fit and allocate nothing. (Replacing them by one coalesced slab would allocate the new
+// (next fit) and allocate nothing. (Replacing them by one coalesced slab would allocate the new
 // one while the old are still garbage: at 1M users that transient pushed peak RSS over 8 GB.) Only
 // when the slabs have become far larger than recent steps need (after an unusually big window) are
 // they released, and the next step starts from one slab sized to the decaying high-water mark.
@@ -16,6 +16,7 @@ type arena struct {
 	be    Backend
 	slabs []Storage
 	offs  []int // next free element of each slab
+	cur   int   // the slab the last allocation came from
 	views []Storage
 	nv    int     // views handed out since reset; their headers are recycled
 	used  int     // elements handed out since reset (rounded up to the alignment)
@@ -33,14 +34,16 @@ const (
 	arenaDecay = 0.95
 )
 
-// alloc returns storage for n elements with unspecified contents, from the first slab with room
-// (first fit: smaller tensors fill what bigger ones left, and the same sequence of sizes lands in
-// the same places every step).
+// alloc returns storage for n elements with unspecified contents, by next fit: from the slab of
+// the previous allocation when it has room (consecutive tensors stay adjacent, as a step's ops read
+// them), else from the next slab with room, wrapping round, so that smaller tensors use what bigger
+// ones left. The same sequence of sizes lands in the same places every step.
 func (a *arena) alloc(n int) Storage {
 	need := (n + arenaAlign - 1) &^ (arenaAlign - 1)
 	slab := -1
-	for i, s := range a.slabs {
-		if s.Cap()-a.offs[i] >= need {
+	for k := range a.slabs {
+		i := (a.cur + k) % len(a.slabs)
+		if a.slabs[i].Cap()-a.offs[i] >= need {
 			slab = i
 			break
 		}
@@ -52,6 +55,7 @@ func (a *arena) alloc(n int) Storage {
 		a.offs = append(a.offs, 0)
 		slab = len(a.slabs) - 1
 	}
+	a.cur = slab
 	var reuse Storage
 	if a.nv < len(a.views) {
 		reuse = a.views[a.nv]
@@ -91,6 +95,6 @@ func (a *arena) reset() (released bool) {
 		released = true
 	}
 	clear(a.offs)
-	a.used, a.nv = 0, 0
+	a.used, a.nv, a.cur = 0, 0, 0
 	return released
 }
