@@ -2,9 +2,10 @@ package ag
 
 // arena hands out the storage of a tape's tensors (values and gradients) as views into a few large
 // slabs, bump-allocated in creation order; Reset rewinds it. Unlike per-size free lists it wastes
-// nothing on rounding and cannot fragment: a step's memory is the sum of its tensors, whatever mix
-// of shapes the t-batches of a window produce. (The power-of-two classes this replaces held 2–4× a
-// window's need at 1M users, where a single t-batch can hold 18,000 interactions.)
+// nothing on rounding, and a step's tensors sit next to each other. (The power-of-two classes this
+// replaces held 2–4× a window's need at 1M users, where a single t-batch can hold 18,000
+// interactions; in TestArenaVaryingWindowsDoNotFragment, windows of very different shapes leave
+// these slabs at 1.6× the largest window's need.)
 //
 // Growth: a step that outgrows the slabs adds a slab of at least half the current total, so a
 // first, large window needs only a few slabs, and the slabs are kept: the next steps fill them
@@ -42,7 +43,10 @@ func (a *arena) alloc(n int) Storage {
 	need := (n + arenaAlign - 1) &^ (arenaAlign - 1)
 	slab := -1
 	for k := range a.slabs {
-		i := (a.cur + k) % len(a.slabs)
+		i := a.cur + k
+		if i >= len(a.slabs) {
+			i -= len(a.slabs)
+		}
 		if a.slabs[i].Cap()-a.offs[i] >= need {
 			slab = i
 			break
