@@ -35,7 +35,7 @@ type gemmPool struct {
 // gemmScratch holds a goroutine's packed panels of A and B, reused from call to call.
 type gemmScratch struct{ a, b []float32 }
 
-// grow returns (*buf)[:n], reallocating only when the capacity is short.
+// grow32 returns (*buf)[:n], reallocating only when the capacity is short.
 func grow32(buf *[]float32, n int) []float32 {
 	if cap(*buf) < n {
 		*buf = make([]float32, n)
