@@ -50,17 +50,23 @@ func TestRunCPUProfile(t *testing.T) {
 	if err := os.WriteFile(exp, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	runWithProfile := func(prof string) error {
+		var out, errOut bytes.Buffer
+		args := []string{"run", "-configs", "../../configs", "-results", filepath.Join(dir, "results"), "-cpuprofile", prof, exp}
+		err := run(context.Background(), args, &out, &errOut)
+		if err != nil {
+			t.Logf("stderr: %s", errOut.String())
+		}
+		return err
+	}
 	prof := filepath.Join(dir, "cpu.pprof")
-	var out, errOut bytes.Buffer
-	args := []string{"run", "-configs", "../../configs", "-results", filepath.Join(dir, "results"), "-cpuprofile", prof, exp}
-	if err := run(context.Background(), args, &out, &errOut); err != nil {
-		t.Fatalf("%v\n%s", err, errOut.String())
+	if err := runWithProfile(prof); err != nil {
+		t.Fatal(err)
 	}
 	if st, err := os.Stat(prof); err != nil || st.Size() == 0 {
 		t.Fatalf("profile %s: %v (want a non-empty file)", prof, err)
 	}
-	args[6] = filepath.Join(dir, "no-such-dir", "cpu.pprof")
-	err := run(context.Background(), args, &out, &errOut)
+	err := runWithProfile(filepath.Join(dir, "no-such-dir", "cpu.pprof"))
 	if err == nil || !strings.Contains(err.Error(), "-cpuprofile") {
 		t.Fatalf("err = %v, want a -cpuprofile error", err)
 	}

@@ -52,7 +52,7 @@ func loadRegressConfig(path string) (*regressConfig, error) {
 	return &c, nil
 }
 
-func runRegress(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runRegress(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("regress", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f runFlags
@@ -72,6 +72,11 @@ func runRegress(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	defer os.RemoveAll(work)
+	stop, err := f.startCPUProfile()
+	if err != nil {
+		return err
+	}
+	defer stop(&err)
 	x := newExecutor(f, stderr)
 	for i := range rc.Experiments {
 		e := rc.Experiments[i]

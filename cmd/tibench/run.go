@@ -60,10 +60,12 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole command to this file (go tool pprof)")
 }
 
-// startCPUProfile starts profiling to f.cpuProfile when set; stop ends it and reports a failed write.
-func (f *runFlags) startCPUProfile() (stop func() error, err error) {
+// startCPUProfile starts profiling to f.cpuProfile when set (run, reproduce and regress all take
+// the flag). The caller defers stop(&err): it ends the profile and reports a failed write in err
+// unless err already holds an error.
+func (f *runFlags) startCPUProfile() (stop func(err *error), err error) {
 	if f.cpuProfile == "" {
-		return func() error { return nil }, nil
+		return func(*error) {}, nil
 	}
 	out, err := os.Create(f.cpuProfile)
 	if err != nil {
@@ -73,12 +75,11 @@ func (f *runFlags) startCPUProfile() (stop func() error, err error) {
 		out.Close()
 		return nil, fmt.Errorf("-cpuprofile %s: %w", f.cpuProfile, err)
 	}
-	return func() error {
+	return func(err *error) {
 		pprof.StopCPUProfile()
-		if err := out.Close(); err != nil {
-			return fmt.Errorf("-cpuprofile: %w", err)
+		if cerr := out.Close(); cerr != nil && *err == nil {
+			*err = fmt.Errorf("-cpuprofile: %w", cerr)
 		}
-		return nil
 	}, nil
 }
 
@@ -242,7 +243,7 @@ func peakRSS() string {
 // earlyWarningMax is the furthest number of interactions before a drop-out that Fig. 7 reports.
 const earlyWarningMax = 10
 
-func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f runFlags
@@ -262,14 +263,14 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if err != nil {
 		return err
 	}
+	defer stop(&err)
 	x := newExecutor(f, stderr)
 	for _, path := range fs.Args() {
 		if err := x.runExperiment(ctx, path); err != nil {
-			stop()
 			return err
 		}
 	}
-	return stop()
+	return nil
 }
 
 // experimentFiles lists configs/experiments/*.yaml in name order.
@@ -285,7 +286,7 @@ func experimentFiles(configDir string) ([]string, error) {
 	return paths, nil
 }
 
-func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := flag.NewFlagSet("reproduce", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var f runFlags
@@ -298,6 +299,11 @@ func runReproduce(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
+	stop, err := f.startCPUProfile()
+	if err != nil {
+		return err
+	}
+	defer stop(&err)
 	x := newExecutor(f, stderr)
 	start := time.Now()
 	for _, p := range paths {
