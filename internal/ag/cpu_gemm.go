@@ -7,9 +7,10 @@ import (
 	"gonum.org/v1/gonum/blas/blas64"
 )
 
-// gemmTask is one horizontal band of C = alpha·A·op(B) + beta·C in float32, with A already in
-// row-major m×k form (Aᵀ products are transposed into scratch first). It is passed by value
-// through a buffered channel so dispatching work allocates nothing.
+// gemmTask is one band of C = alpha·op(A)·op(B) + beta·C in float32. A is row-major m×k, except
+// for the packed kernel, which reads a k×m A (transA) while packing; for gonum, Aᵀ products are
+// transposed into scratch first. It is passed by value through a buffered channel so dispatching
+// work allocates nothing.
 type gemmTask struct {
 	transA      bool // A stored k×m (only for the packed kernel, which packs Aᵀ directly)
 	transB      bool

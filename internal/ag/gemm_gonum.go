@@ -31,19 +31,15 @@ var sgemm = blas32.Implementation()
 // gemmBand computes one band serially: with the packed kernel where it applies, else gonum's
 // Sgemm tile by tile.
 func gemmBand(t gemmTask, s *gemmScratch) {
-	if fastKernelFits(t) {
+	// A product sent to the packed kernel with Aᵀ stays there even in a band below its size
+	// heuristic (the pool's last band can be thin): the kernel is correct for any shape.
+	if t.transA || fastKernelFits(t) {
 		gemmPacked(t, s)
 		return
 	}
 	tb := blas.NoTrans
 	if t.transB {
 		tb = blas.Trans
-	}
-	if t.transA {
-		// A band too thin for the packed kernel that the whole product was sent to: rare and small,
-		// so gonum's slower Aᵀ path is fine.
-		sgemm.Sgemm(blas.Trans, tb, t.m, t.n, t.k, t.alpha, t.a, t.lda, t.b, t.ldb, t.beta, t.c, t.ldc)
-		return
 	}
 	for r0 := 0; r0 < t.m; r0 += tileRows {
 		rows := min(tileRows, t.m-r0)

@@ -52,11 +52,11 @@ func (tp *Tape) Reset() {
 	}
 	tp.nodes = tp.nodes[:0]
 	if tp.mem.reset() {
-		// Recycled tensor headers still point at views of the released slabs.
+		// Recycled tensor headers still point at views of the released slabs (the other arenas
+		// reach the slabs only through these headers).
 		for _, t := range tp.tensors {
 			*t = Tensor{}
 		}
-		clear(tp.lists)
 	}
 	tp.nt = 0
 	tp.ints, tp.refs, tp.lists, tp.f32s = tp.ints[:0], tp.refs[:0], tp.lists[:0], tp.f32s[:0]
