@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -39,16 +40,17 @@ type StateClassifier interface {
 	PredictsState()
 }
 
-// Checkpointer is implemented by models that can save and restore their full state (parameters,
-// optimiser, dynamic states), for the runner's checkpoints.
+// Checkpointer is implemented by models whose training can stop between two epochs and continue
+// later, in another process, with bit-identical results. SaveCheckpoint writes everything the next
+// TrainEpoch and Evaluate depend on: parameters, optimiser moments and step counts, dynamic states
+// (user/item tables, recurrent states), the model's epoch counter and the state of every random
+// source it draws from after Init. LoadCheckpoint restores it into a model built from the same
+// parameters and Init-ed with the same data and seed; it fails (without partial effect on a later
+// Init) on data of another shape or a corrupt stream. The runner frames, checksums and writes the
+// bytes atomically; a model only serialises itself.
 type Checkpointer interface {
-	SaveCheckpoint(path string) error
-	LoadCheckpoint(path string) error
-}
-
-// Describer gives a model's one-line description for `tibench list`.
-type Describer interface {
-	Describe() string
+	SaveCheckpoint(w io.Writer) error
+	LoadCheckpoint(r io.Reader) error
 }
 
 // Prediction is what a model reports for one evaluated row before seeing it.

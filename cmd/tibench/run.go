@@ -189,10 +189,6 @@ func (x *executor) runOne(ctx context.Context, p *bench.PlannedRun, seed uint64,
 		Progress: func(desc string, total int) bench.ProgressReporter {
 			return bench.NewProgress(x.stderr, desc, total, x.flags.progressEvery)
 		}}
-	if cp, ok := m.(bench.Checkpointer); ok && cfg.Run.Checkpoint {
-		ckpt := strings.TrimSuffix(path, bench.ResultExt) + ".ckpt"
-		opts.OnBest = func(int) error { return cp.SaveCheckpoint(ckpt) }
-	}
 	opts.TrainOnly = p.Kind == bench.KindEpochTime
 	out, err := bench.Train(ctx, m, data, seed, cfg.Run, opts)
 	if err != nil {
