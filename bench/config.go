@@ -52,15 +52,26 @@ type ModelConfig struct {
 
 // RunConfig is the protocol of a run.
 type RunConfig struct {
-	// Task is next-item (default) or state-change.
-	Task Task `yaml:"task"`
+	// Task is a registered task (`tibench list`): next-item (default), state-change, session or ctr.
+	Task string `yaml:"task"`
 	// Protocol is frozen (default) or online.
 	Protocol Protocol `yaml:"protocol"`
 	// Normalisation of time deltas: train (default; statistics of the training part) or global
 	// (statistics of the whole sequence, as the original JODIE code, which leaks test statistics).
 	Normalisation datasets.Normalisation `yaml:"normalisation"`
-	// Split fractions; zero means the task's JODIE default (80/10/10 next-item, 60/20/20 state-change).
+	// Split fractions; zero means the task's default (80/10/10 next-item, 60/20/20 state-change,
+	// 70/10/20 of the sessions for session; the ctr task splits leave-one-out and takes none).
 	Split SplitConfig `yaml:"split"`
+	// Cutoffs are the rank cutoffs k of Recall@k, NDCG@k and MRR@k; default the task's ([10] for
+	// next-item as JODIE's tables, [20] for session as JUMP's).
+	Cutoffs []int `yaml:"cutoffs,flow"`
+	// Select is the validation metric that picks the best epoch, in its direction from the metric
+	// table (MAE and logloss: lowest wins). Default the task's: MRR, AUC, MRR@20, logloss.
+	Select string `yaml:"select"`
+	// Sessions says how the session task cuts sessions and censors dwell times.
+	Sessions SessionConfig `yaml:"sessions,omitempty"`
+	// CTR says how the ctr task builds its samples.
+	CTR CTRRunConfig `yaml:"ctr,omitempty"`
 	// Epochs is the number of training epochs. Default 10.
 	Epochs int `yaml:"epochs"`
 	// Patience stops training after this many epochs without a better validation metric.
@@ -70,9 +81,12 @@ type RunConfig struct {
 	Seeds []uint64 `yaml:"seeds"`
 	// Backend is the compute backend (see `tibench backends`). Default "cpu".
 	Backend string `yaml:"backend"`
-	// Checkpoint saves the model at its best validation epoch beside the results, when the model
-	// supports it. Default false.
-	Checkpoint bool `yaml:"checkpoint"`
+	// Checkpoint is "epoch" (default): models that implement bench.Checkpointer save their whole
+	// training state after every epoch beside the run's result file, so `tibench run -resume`
+	// continues a killed run from its last finished epoch with the same metrics, bit for bit; the
+	// checkpoint is deleted when the run's results are written. "off" saves nothing (runs whose state
+	// is too large to write every epoch).
+	Checkpoint string `yaml:"checkpoint"`
 }
 
 // SplitConfig gives chronological split fractions.
@@ -84,11 +98,18 @@ type SplitConfig struct {
 	By string `yaml:"by"`
 }
 
-// Defaults fills zero values with the documented defaults.
+// The values of run.checkpoint.
+const (
+	CheckpointEpoch = "epoch"
+	CheckpointOff   = "off"
+)
+
+// Defaults fills zero values with the documented defaults, the task's among them. An unknown task
+// is left for Validate to report.
 func (c *Config) Defaults() {
 	r := &c.Run
 	if r.Task == "" {
-		r.Task = TaskNextItem
+		r.Task = TaskNextItem.Name()
 	}
 	if r.Protocol == "" {
 		r.Protocol = ProtocolFrozen
@@ -96,17 +117,8 @@ func (c *Config) Defaults() {
 	if r.Normalisation == "" {
 		r.Normalisation = datasets.NormTrain
 	}
-	if r.Split == (SplitConfig{}) || r.Split == (SplitConfig{By: r.Split.By}) {
-		by := r.Split.By
-		if r.Task == TaskStateChange {
-			r.Split = SplitConfig{Train: datasets.StateChangeTrain, Val: datasets.StateChangeVal, Test: datasets.StateChangeTest}
-		} else {
-			r.Split = SplitConfig{Train: datasets.NextItemTrain, Val: datasets.NextItemVal, Test: datasets.NextItemTest}
-		}
-		r.Split.By = by
-	}
-	if r.Split.By == "" {
-		r.Split.By = "rows"
+	if t, err := TaskByName(r.Task); err == nil {
+		t.Defaults(r)
 	}
 	if r.Epochs == 0 {
 		r.Epochs = 10
@@ -117,10 +129,16 @@ func (c *Config) Defaults() {
 	if r.Backend == "" {
 		r.Backend = "cpu"
 	}
+	if r.Checkpoint == "" {
+		r.Checkpoint = CheckpointEpoch
+	}
 	if c.Dataset.SynthSeed == 0 {
 		c.Dataset.SynthSeed = 1
 	}
 }
+
+// TaskOf returns the run's task (after Validate it always exists).
+func (r RunConfig) TaskOf() (Task, error) { return TaskByName(r.Task) }
 
 // ErrConfig is wrapped by every configuration error.
 var ErrConfig = errors.New("bench: bad config")
@@ -140,23 +158,24 @@ func (c *Config) Validate() error {
 		return bad("dataset.name", "missing (a synthetic preset, a registered dataset or a CSV path)")
 	case c.Model.Name == "":
 		return bad("model.name", "missing (see `tibench list`)")
-	case r.Task != TaskNextItem && r.Task != TaskStateChange:
-		return bad("run.task", "%q is not one of %s, %s", r.Task, TaskNextItem, TaskStateChange)
 	case r.Protocol != ProtocolOnline && r.Protocol != ProtocolFrozen:
 		return bad("run.protocol", "%q is not one of %s, %s", r.Protocol, ProtocolOnline, ProtocolFrozen)
 	case r.Epochs < 1:
 		return bad("run.epochs", "%d, want at least 1", r.Epochs)
 	case r.Patience < 0:
 		return bad("run.patience", "%d, want 0 (off) or more", r.Patience)
-	case r.Split.By != "rows" && r.Split.By != "time":
-		return bad("run.split.by", "%q is not one of rows, time", r.Split.By)
+	case r.Checkpoint != CheckpointEpoch && r.Checkpoint != CheckpointOff:
+		return bad("run.checkpoint", "%q is not one of %s, %s", r.Checkpoint, CheckpointEpoch, CheckpointOff)
+	}
+	task, err := TaskByName(r.Task)
+	if err != nil {
+		return bad("run.task", "%q is not one of %s", r.Task, strings.Join(TaskNames(), ", "))
 	}
 	if _, err := datasets.ParseNormalisation(string(r.Normalisation)); err != nil {
 		return bad("run.normalisation", "%q is not one of %s, %s", r.Normalisation, datasets.NormTrain, datasets.NormGlobal)
 	}
-	if _, err := datasets.SplitFractions(1000, r.Split.Train, r.Split.Val, r.Split.Test); err != nil {
-		return bad("run.split", "train %v, val %v, test %v: fractions must be in [0,1] and sum to at most 1",
-			r.Split.Train, r.Split.Val, r.Split.Test)
+	if err := task.Validate(r); err != nil {
+		return c.withOrigin(err)
 	}
 	seen := map[uint64]bool{}
 	for _, s := range r.Seeds {
@@ -166,6 +185,20 @@ func (c *Config) Validate() error {
 		seen[s] = true
 	}
 	return nil
+}
+
+// withOrigin appends the layer that set the key a task's validation error names
+// ("bench: bad config: run.split: ..."), as the errors of Validate itself do.
+func (c *Config) withOrigin(err error) error {
+	rest, ok := strings.CutPrefix(err.Error(), ErrConfig.Error()+": ")
+	if !ok {
+		return err
+	}
+	key, _, _ := strings.Cut(rest, ":")
+	if src := c.origin[key]; src != "" {
+		return fmt.Errorf("%w (set in %s)", err, src)
+	}
+	return err
 }
 
 // ModelParams holds the model's parameter sections from every layer, in order, undecoded: the

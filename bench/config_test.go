@@ -31,7 +31,7 @@ func TestLoadConfigLayers(t *testing.T) {
 		t.Errorf("run = %+v", c.Run)
 	}
 	// Defaults for what no layer set.
-	if c.Run.Task != TaskNextItem || c.Run.Split != (SplitConfig{0.8, 0.1, 0.1, "rows"}) || c.Run.Normalisation != "train" || c.Run.Backend != "cpu" {
+	if c.Run.Task != TaskNextItem.Name() || c.Run.Split != (SplitConfig{0.8, 0.1, 0.1, "rows"}) || c.Run.Normalisation != "train" || c.Run.Backend != "cpu" {
 		t.Errorf("defaults not applied: %+v", c.Run)
 	}
 	var p jodieLikeParams

@@ -6,30 +6,22 @@ import (
 	"github.com/tibench/tibench/datasets"
 )
 
-// Task is what a run measures.
-type Task string
-
-// The tasks (DESIGN.md, "Tasks and protocols").
-const (
-	// TaskNextItem ranks all items for each validation/test interaction: MRR, Recall@10, NDCG@10.
-	TaskNextItem Task = "next-item"
-	// TaskStateChange scores the state label of each validation/test interaction: AUC.
-	TaskStateChange Task = "state-change"
-)
-
 // Protocol says whether parameters keep learning during evaluation.
 type Protocol string
 
 // The evaluation protocols.
 const (
 	// ProtocolOnline reproduces the original JODIE evaluation: the model keeps training on the
-	// validation and test interactions as it streams them (REFERENCE-NOTES; JODIE issue #7).
+	// validation and test interactions as it streams them (the original code's evaluate script
+	// calls optimizer.step() while it evaluates; issue #7 of srijankr/jodie).
 	ProtocolOnline Protocol = "online"
 	// ProtocolFrozen fixes parameters after training; states still follow observed interactions.
 	ProtocolFrozen Protocol = "frozen"
 )
 
-// Data is everything a model may use in one run.
+// Data is everything a model may use in one run: the interaction log and the task's view of it.
+// Row tasks (next-item, state-change) split the rows (Split, Time); the session task adds Sessions,
+// the CTR task adds CTR. Fields a task does not use are zero.
 type Data struct {
 	*datasets.Dataset
 	Split datasets.Split
@@ -37,9 +29,31 @@ type Data struct {
 	Time     *datasets.TimeFeatures
 	Task     Task
 	Protocol Protocol
+	// Cutoffs are the rank cutoffs k of Recall@k, NDCG@k and MRR@k (run.cutoffs); nil means the
+	// task's default.
+	Cutoffs []int
+	// Sessions is the session task's view: sessions cut from the log, split by start time.
+	Sessions *SessionView
+	// CTR is the CTR task's view: leave-one-out samples with fixed-seed negatives.
+	CTR *datasets.CTRSplit
 }
 
-// NewData derives the split's time features and bundles everything.
+// SessionView is the session task's data: the sessions and their chronological split by start time
+// (each session wholly in one part).
+type SessionView struct {
+	*datasets.Sessions
+	Train, Val, Test []datasets.Session
+}
+
+// Part returns the sessions of an evaluated part.
+func (v *SessionView) Part(p Part) []datasets.Session {
+	if p == PartValidation {
+		return v.Val
+	}
+	return v.Test
+}
+
+// NewData derives the split's time features and bundles everything for a row task.
 func NewData(d *datasets.Dataset, split datasets.Split, norm datasets.Normalisation, task Task, protocol Protocol) (*Data, error) {
 	if err := split.Validate(); err != nil {
 		return nil, err
@@ -56,3 +70,49 @@ func NewData(d *datasets.Dataset, split datasets.Split, norm datasets.Normalisat
 
 // Online reports whether models should keep learning during evaluation.
 func (d *Data) Online() bool { return d.Protocol == ProtocolOnline }
+
+// cutoffs returns the rank cutoffs of the run, or the task's default.
+func (d *Data) cutoffs() []int {
+	if len(d.Cutoffs) > 0 {
+		return d.Cutoffs
+	}
+	var r RunConfig
+	d.Task.Defaults(&r)
+	return r.Cutoffs
+}
+
+// Needs reports whether the run's task needs capability c (a model with an optional head, such as
+// JODIE's state-change head, builds it only when needed).
+func (d *Data) Needs(c Capability) bool { return d.Task != nil && d.Task.Needs() == c }
+
+// RowPrediction returns the prediction of evaluated row r (in [Split.TrainEnd, Split.TestEnd))
+// with its part, user and state label filled in.
+func (d *Data) RowPrediction(r int) Prediction {
+	p := Prediction{Part: PartTest, Row: r, Group: d.Users[r], Label: d.Labels[r]}
+	if r < d.Split.ValEnd {
+		p.Part = PartValidation
+	}
+	return p
+}
+
+// ClickPrediction returns the prediction of click k of session s of an evaluated part, with its
+// dwell time and censoring flag filled in.
+func (d *Data) ClickPrediction(part Part, s, k int) Prediction {
+	ss := &d.Sessions.Part(part)[s]
+	return Prediction{Part: part, Row: k, Group: int32(s), Truth: ss.Dwell[k], Censored: ss.Censored[k]}
+}
+
+// CTRPrediction returns the prediction of CTR sample i of an evaluated part, with its user and
+// click label filled in.
+func (d *Data) CTRPrediction(part Part, i int) Prediction {
+	s := d.CTRPart(part)[i]
+	return Prediction{Part: part, Row: i, Group: s.User, Label: s.Label}
+}
+
+// CTRPart returns the CTR samples of an evaluated part.
+func (d *Data) CTRPart(p Part) []datasets.CTRSample {
+	if p == PartValidation {
+		return d.CTR.Val
+	}
+	return d.CTR.Test
+}

@@ -23,12 +23,12 @@ type EarlyWarningPoint struct {
 // Only test interactions count ("to prevent direct training on the drop-out interactions"); a
 // student's drop-out is their first label-1 test interaction.
 func EarlyWarning(ctx context.Context, m Model, d *Data, maxBefore int) ([]EarlyWarningPoint, error) {
-	if _, ok := m.(StateClassifier); !ok {
-		return nil, fmt.Errorf("%w: %T has no state-change head for the early-warning analysis", ErrCapability, m)
+	if err := NeedsStateClassifier.Check(m); err != nil {
+		return nil, fmt.Errorf("%w: the early-warning analysis needs a state-change head", err)
 	}
 	prob := map[int]float64{}
 	if err := m.Evaluate(ctx, d, func(p Prediction) {
-		if p.Row >= d.Split.ValEnd {
+		if p.Part == PartTest {
 			prob[p.Row] = p.Prob
 		}
 	}); err != nil {

@@ -20,8 +20,8 @@ type Experiment struct {
 	Name string `yaml:"name"`
 	// Description says which paper table or figure the experiment regenerates.
 	Description string `yaml:"description"`
-	// Task is next-item (default) or state-change.
-	Task Task `yaml:"task"`
+	// Task is a registered task: next-item (default), state-change, session or ctr.
+	Task string `yaml:"task"`
 	// Models and Datasets span the grid (quick profile). Models not registered yet are reported as
 	// pending and skipped.
 	Models   []string `yaml:"models"`
@@ -90,14 +90,15 @@ func LoadExperiment(path string) (*Experiment, error) {
 		return nil, bad("models", "empty")
 	case len(e.Datasets) == 0:
 		return nil, bad("datasets", "empty")
-	case e.Task != "" && e.Task != TaskNextItem && e.Task != TaskStateChange:
-		return nil, bad("task", "%q is not one of %s, %s", e.Task, TaskNextItem, TaskStateChange)
+	}
+	if e.Task == "" {
+		e.Task = TaskNextItem.Name()
+	}
+	if _, err := TaskByName(e.Task); err != nil {
+		return nil, bad("task", "%q is not one of %s", e.Task, strings.Join(TaskNames(), ", "))
 	}
 	if e.Sweep != nil && (e.Sweep.Key == "" || e.Sweep.Name == "" || len(e.Sweep.Values) == 0) {
 		return nil, bad("sweep", "needs key, name and values")
-	}
-	if e.Task == "" {
-		e.Task = TaskNextItem
 	}
 	if err := e.checkKind(); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrConfig, path, err)
@@ -111,8 +112,8 @@ func (e *Experiment) checkKind() error {
 		e.Kind = KindTrain
 	case KindTrain, KindEpochTime:
 	case KindEarlyWarning:
-		if e.Task != TaskStateChange {
-			return fmt.Errorf("kind: %s needs task: %s", KindEarlyWarning, TaskStateChange)
+		if t, err := TaskByName(e.Task); err != nil || t.Needs() != NeedsStateClassifier {
+			return fmt.Errorf("kind: %s needs a task that scores state changes (task: %s)", KindEarlyWarning, TaskStateChange.Name())
 		}
 	default:
 		return fmt.Errorf("kind: %q is not one of %s, %s, %s", e.Kind, KindTrain, KindEpochTime, KindEarlyWarning)
@@ -136,8 +137,8 @@ type PlanOptions struct {
 type PlannedRun struct {
 	Experiment string
 	Model      string
-	Dataset    string
-	Variant    []KV // the sweep's name key, if any
+	Dataset    string // the dataset's key in result names and paths (DatasetKey)
+	Variant    []KV   // the sweep's name key, if any
 	Config     *Config
 	Dir        string // results directory of this run's seeds
 	Profile    string
@@ -224,8 +225,12 @@ func (e *Experiment) Plan(opt PlanOptions) (runs []PlannedRun, pending []string,
 				if err != nil {
 					return nil, nil, fmt.Errorf("experiment %s, model %s, dataset %s: %w", e.Name, model, ds, err)
 				}
-				run := PlannedRun{Experiment: e.Name, Model: model, Dataset: ds, Config: cfg, Profile: opt.Profile, Kind: e.Kind,
-					Dir: filepath.Join(opt.ResultsDir, e.Name, model, ds)}
+				key := DatasetKey(ds)
+				if cfg.origin["dataset.name"] != filepath.Join(opt.ConfigDir, "datasets", ds+".yaml") {
+					key = DatasetKey(cfg.Dataset.Name) // -set or the experiment named it, not a dataset file
+				}
+				run := PlannedRun{Experiment: e.Name, Model: model, Dataset: key, Config: cfg, Profile: opt.Profile, Kind: e.Kind,
+					Dir: filepath.Join(opt.ResultsDir, e.Name, model, key)}
 				if e.Sweep != nil {
 					kv := KV{e.Sweep.Name, e.Sweep.Values[vi]}
 					run.Variant = []KV{kv}
@@ -246,23 +251,23 @@ func seedList(seeds []uint64) string {
 	return "[" + strings.Join(parts, ",") + "]"
 }
 
-// Records turns a finished run into result records (see RECORDS: NextItem or StateChange metrics at the
-// best validation epoch with timings, or EpochTime for timing experiments).
+// Records turns a finished run into result records: the task's benchmark (NextItem, StateChange,
+// Dwell, CTR) with the task's test metrics at the best validation epoch, the validation value of the
+// selection metric and timings — or EpochTime for timing experiments.
 func (o *Outcome) Records(p *PlannedRun, seed uint64, d *Data, backend string, env []KV) []Record {
 	best := o.BestEpoch()
-	timing := []Value{{float64(best.Epoch), "epochs"}, {o.MeanTrain().Seconds(), "sec/epoch"}, {o.MeanEval().Seconds(), "sec/eval"}}
 	var rec Record
-	switch {
-	case p.Kind == KindEpochTime:
+	if p.Kind == KindEpochTime {
 		st := best.Stats
 		rec = Record{Bench: "EpochTime", Values: []Value{{o.MeanTrain().Seconds(), "sec/epoch"},
 			{float64(st.Interactions) / best.Train.Seconds(), "interactions/s"}, {float64(st.Batches), "batches/epoch"}}}
-	case d.Task == TaskStateChange:
-		rec = Record{Bench: "StateChange", Values: append([]Value{{best.Test["AUC"], "AUC"}, {best.Val["AUC"], "val-AUC"}}, timing...)}
-	default:
-		rec = Record{Bench: "NextItem", Values: append([]Value{
-			{best.Test["MRR"], "MRR"}, {best.Test["recall@10"], "recall@10"}, {best.Test["ndcg@10"], "ndcg@10"},
-			{best.Val["MRR"], "val-MRR"}}, timing...)}
+	} else {
+		rec.Bench = d.Task.Bench()
+		for _, u := range d.Task.Units(p.Config.Run) {
+			rec.Values = append(rec.Values, Value{best.Test[u], u})
+		}
+		rec.Values = append(rec.Values, Value{best.Val[o.Select], "val-" + o.Select},
+			Value{float64(best.Epoch), "epochs"}, Value{o.MeanTrain().Seconds(), "sec/epoch"}, Value{o.MeanEval().Seconds(), "sec/eval"})
 	}
 	rec.Name, rec.Config = p.recordName(), p.recordConfig(seed, d, backend, env)
 	return []Record{rec}
@@ -273,13 +278,41 @@ func (p *PlannedRun) recordName() []KV {
 }
 
 func (p *PlannedRun) recordConfig(seed uint64, d *Data, backend string, env []KV) []KV {
-	cfg := []KV{
-		{"experiment", p.Experiment}, {"seed", strconv.FormatUint(seed, 10)}, {"task", string(d.Task)},
-		{"protocol", string(d.Protocol)}, {"normalisation", string(d.Time.Norm)}, {"backend", backend},
-		{"split", d.Split.String()}, {"profile", p.Profile},
+	r := p.Config.Run
+	cfg := []KV{{"experiment", p.Experiment}, {"seed", strconv.FormatUint(seed, 10)}, {"task", d.Task.Name()},
+		{"protocol", string(d.Protocol)}}
+	if d.Time != nil { // row tasks
+		cfg = append(cfg, KV{"normalisation", string(d.Time.Norm)})
+	}
+	cfg = append(cfg, KV{"backend", backend}, KV{"split", d.splitString(r)}, KV{"profile", p.Profile})
+	if p.Config.Dataset.Name != p.Dataset {
+		cfg = append(cfg, KV{"dataset-path", p.Config.Dataset.Name})
 	}
 	return append(cfg, env...)
 }
 
 // ErrPending is returned for an experiment none of whose models is implemented yet.
 var ErrPending = errors.New("bench: no implemented model in the experiment")
+
+// splitString describes the run's split for the records: the row split's boundaries, the session
+// counts, or the CTR sample counts.
+func (d *Data) splitString(r RunConfig) string {
+	switch {
+	case d.Sessions != nil:
+		return fmt.Sprintf("sessions %d/%d/%d by start time", len(d.Sessions.Train), len(d.Sessions.Val), len(d.Sessions.Test))
+	case d.CTR != nil:
+		return fmt.Sprintf("leave-one-out samples %d/%d/%d, negative seed %d", len(d.CTR.Train), len(d.CTR.Val), len(d.CTR.Test), r.CTR.NegativeSeed)
+	}
+	return d.Split.String()
+}
+
+// DatasetKey is a dataset's key in result names and paths: a preset or registered name as it is,
+// a CSV path by its base name without extension (/data/wiki.csv → wiki), so that no path separator
+// reaches a benchmark name (benchfmt splits names at '/').
+func DatasetKey(name string) string {
+	if !strings.ContainsAny(name, `/\`) && !strings.HasSuffix(name, ".csv") {
+		return name
+	}
+	base := filepath.Base(name)
+	return strings.TrimSuffix(base, filepath.Ext(base))
+}

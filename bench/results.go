@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tibench/tibench/bench/metrics"
 	"golang.org/x/perf/benchfmt"
 )
 
@@ -76,14 +77,6 @@ func (r *Record) FullName() string {
 	return b.String()
 }
 
-// UnitDirections declares which units are better when higher, written as benchfmt unit metadata
-// (`Unit MRR better=higher`) so benchstat reports improvements and regressions the right way round.
-var UnitDirections = map[string]bool{
-	"MRR": true, "recall@10": true, "recall@20": true, "ndcg@10": true, "ndcg@20": true, "AUC": true,
-	"GAUC": true, "GAUC-impr": true, "interactions/s": true, "speedup": true,
-	"MAE": false, "logloss": false, "sec/epoch": false, "sec/eval": false, "min/epoch": false, "epochs": false,
-}
-
 // EncodeResults writes records in Go benchmark format.
 func EncodeResults(w io.Writer, recs []Record) error {
 	bw := benchfmt.NewWriter(w)
@@ -94,12 +87,10 @@ func EncodeResults(w io.Writer, recs []Record) error {
 		}
 	}
 	for _, u := range sortedKeys(units) {
-		if higher, ok := UnitDirections[u]; ok {
-			better := "lower"
-			if higher {
-				better = "higher"
-			}
-			md := &benchfmt.UnitMetadata{UnitMetadataKey: benchfmt.UnitMetadataKey{Unit: u, Key: "better"}, OrigUnit: u, Value: better}
+		// Directions come from the metric table; units without one (val-MRR, batches/epoch, ratio)
+		// get no metadata, and benchstat assumes nothing about them.
+		if m, err := metrics.Lookup(u); err == nil {
+			md := &benchfmt.UnitMetadata{UnitMetadataKey: benchfmt.UnitMetadataKey{Unit: u, Key: "better"}, OrigUnit: u, Value: m.Better()}
 			if err := bw.Write(md); err != nil {
 				return err
 			}

@@ -24,9 +24,11 @@ type EpochResult struct {
 
 // Outcome is a finished run: every epoch, and which one the validation metric selected.
 type Outcome struct {
-	Epochs []EpochResult
-	Best   int    // index into Epochs of the best validation epoch (JODIE's rule)
-	Select string // the validation metric that selected it
+	Epochs    []EpochResult
+	Best      int    // index into Epochs of the best validation epoch (JODIE's rule)
+	Select    string // the validation metric that selected it
+	SinceBest int    // epochs since the best one (early stopping)
+	Stopped   bool   // early stopping ended the run
 }
 
 // BestEpoch returns the selected epoch.
@@ -58,8 +60,8 @@ type RunOptions struct {
 	Progress func(desc string, total int) ProgressReporter
 	// Label prefixes log lines and progress, e.g. "table3 jodie synth-wikipedia seed=1".
 	Label string
-	// OnBest is called whenever an epoch improves the validation metric (checkpoints).
-	OnBest func(epoch int) error
+	// OnEpoch is called after every finished epoch with the outcome so far (checkpoints).
+	OnEpoch func(out *Outcome) error
 	// TrainOnly skips evaluation (timing experiments); the last epoch is reported.
 	TrainOnly bool
 }
@@ -70,57 +72,47 @@ type ProgressReporter interface {
 	Finish()
 }
 
-// SelectMetric is the validation metric that picks the best epoch for a task.
-func SelectMetric(task Task) string {
-	if task == TaskStateChange {
-		return "AUC"
-	}
-	return "MRR"
-}
-
 // ErrCapability is returned when a model cannot do the configured task.
 var ErrCapability = errors.New("bench: model lacks a capability")
 
-// CheckCapabilities reports whether m can run task.
-func CheckCapabilities(m Model, task Task) error {
-	switch task {
-	case TaskNextItem:
-		if _, ok := m.(Ranker); !ok {
-			return fmt.Errorf("%w: %T does not rank items (bench.Ranker) for %s", ErrCapability, m, task)
-		}
-	case TaskStateChange:
-		if _, ok := m.(StateClassifier); !ok {
-			return fmt.Errorf("%w: %T has no state-change head (bench.StateClassifier) for %s", ErrCapability, m, task)
-		}
-	}
-	return nil
-}
-
 // Train runs one seed of one model: Init, then for each epoch TrainEpoch and Evaluate, selecting the
-// epoch with the best validation metric and stopping early after cfg.Patience epochs without one.
-// Cancelling ctx stops after the current batch; the partial run is returned as an error, never as an
-// outcome.
+// epoch with the best validation metric (cfg.Select, in its direction: MAE or logloss keep the
+// lowest) and stopping early after cfg.Patience epochs without a better one. d.Task decides the
+// scores. Cancelling ctx stops after the current batch; the partial run is returned as an error,
+// never as an outcome. A RunConfig without Select uses the task's default.
 func Train(ctx context.Context, m Model, d *Data, seed uint64, cfg RunConfig, opt RunOptions) (*Outcome, error) {
 	if err := CheckCapabilities(m, d.Task); err != nil {
 		return nil, err
 	}
+	if err := m.Init(d, seed); err != nil {
+		return nil, fmt.Errorf("%s: init: %w", opt.Label, err)
+	}
+	return Resume(ctx, m, d, cfg, opt, &Outcome{Best: -1})
+}
+
+// Resume continues training m, whose state is that after the epochs of out (an empty outcome
+// with Best -1 after Init), to the configured number of epochs. After each finished epoch it calls
+// opt.OnEpoch with the outcome so far (checkpoints).
+func Resume(ctx context.Context, m Model, d *Data, cfg RunConfig, opt RunOptions, out *Outcome) (*Outcome, error) {
 	log := opt.Log
 	if log == nil {
 		log = io.Discard
-	}
-	if err := m.Init(d, seed); err != nil {
-		return nil, fmt.Errorf("%s: init: %w", opt.Label, err)
 	}
 	epochs := cfg.Epochs
 	if f, ok := m.(FixedEpochs); ok {
 		epochs = f.FixedEpochs()
 	}
-	out := &Outcome{Select: SelectMetric(d.Task), Best: -1}
-	bestVal, sinceBest := math.Inf(-1), 0
-	for e := 1; e <= epochs; e++ {
+	if cfg.Select == "" {
+		d.Task.Defaults(&cfg)
+	}
+	out.Select = cfg.Select
+	if out.Stopped {
+		return out, nil
+	}
+	for e := len(out.Epochs) + 1; e <= epochs; e++ {
 		var prog ProgressReporter = nopReporter{}
 		if opt.Progress != nil {
-			prog = opt.Progress(fmt.Sprintf("%s epoch %d/%d", opt.Label, e, epochs), d.Split.TrainEnd)
+			prog = opt.Progress(fmt.Sprintf("%s epoch %d/%d", opt.Label, e, epochs), d.trainSize())
 		}
 		start := time.Now()
 		stats, err := m.TrainEpoch(ctx, d, prog)
@@ -135,96 +127,90 @@ func Train(ctx context.Context, m Model, d *Data, seed uint64, cfg RunConfig, op
 		if opt.TrainOnly {
 			out.Epochs, out.Best = append(out.Epochs, res), len(out.Epochs)
 			fmt.Fprintf(log, "%s epoch %d/%d: loss %.5g (train %.1fs, %d batches)\n", opt.Label, e, epochs, stats.Loss, res.Train.Seconds(), stats.Batches)
+			if err := opt.epochDone(out); err != nil {
+				return nil, err
+			}
 			continue
 		}
 		start = time.Now()
-		res.Val, res.Test, err = evaluate(ctx, m, d)
+		res.Val, res.Test, err = Evaluate(ctx, m, d)
 		if err != nil {
 			return nil, fmt.Errorf("%s: epoch %d: evaluation: %w", opt.Label, e, err)
 		}
 		res.Eval = time.Since(start)
 		out.Epochs = append(out.Epochs, res)
-		v := res.Val[out.Select]
+		v, ok := res.Val[out.Select]
+		if !ok {
+			return nil, fmt.Errorf("%s: selection metric %q is not among the %s task's scores", opt.Label, out.Select, d.Task.Name())
+		}
 		fmt.Fprintf(log, "%s epoch %d/%d: loss %.5g, val %s %.4f, test %s %.4f (train %.1fs, eval %.1fs)\n",
 			opt.Label, e, epochs, stats.Loss, out.Select, v, out.Select, res.Test[out.Select], res.Train.Seconds(), res.Eval.Seconds())
-		if v > bestVal || out.Best < 0 {
-			bestVal, out.Best, sinceBest = v, len(out.Epochs)-1, 0
-			if opt.OnBest != nil {
-				if err := opt.OnBest(e); err != nil {
-					return nil, err
-				}
+		better := out.Best < 0
+		if !better {
+			if better, err = metrics.Improves(out.Select, v, out.Epochs[out.Best].Val[out.Select]); err != nil {
+				return nil, err
 			}
-		} else if sinceBest++; cfg.Patience > 0 && sinceBest >= cfg.Patience {
+		}
+		if better {
+			out.Best, out.SinceBest = len(out.Epochs)-1, 0
+		} else if out.SinceBest++; cfg.Patience > 0 && out.SinceBest >= cfg.Patience {
 			fmt.Fprintf(log, "%s: early stop after epoch %d (no better validation %s for %d epochs)\n", opt.Label, e, out.Select, cfg.Patience)
+			out.Stopped = true
+		}
+		if err := opt.epochDone(out); err != nil {
+			return nil, err
+		}
+		if out.Stopped {
 			break
 		}
 	}
 	return out, nil
 }
 
-// evaluate streams validation and test and computes their scores.
-func evaluate(ctx context.Context, m Model, d *Data) (val, test Scores, err error) {
-	switch d.Task {
-	case TaskNextItem:
-		accVal, accTest := metrics.NewRankAccumulator(10), metrics.NewRankAccumulator(10)
-		var sinkErr error
-		err = m.Evaluate(ctx, d, func(p Prediction) {
-			acc := accTest
-			if p.Row < d.Split.ValEnd {
-				acc = accVal
-			}
-			if e := acc.Add(p.Rank); e != nil && sinkErr == nil {
-				sinkErr = fmt.Errorf("row %d: %w", p.Row, e)
-			}
-		})
-		if err == nil {
-			err = sinkErr
-		}
-		if err != nil {
-			return nil, nil, err
-		}
-		if err := checkCount("validation", accVal.Count(), d.Split.ValLen()); err != nil {
-			return nil, nil, err
-		}
-		if err := checkCount("test", accTest.Count(), d.Split.TestLen()); err != nil {
-			return nil, nil, err
-		}
-		return rankScores(accVal), rankScores(accTest), nil
-	case TaskStateChange:
-		var vs, ts []float64
-		var vl, tl []bool
-		err = m.Evaluate(ctx, d, func(p Prediction) {
-			if p.Row < d.Split.ValEnd {
-				vs, vl = append(vs, p.Score), append(vl, d.Labels[p.Row] == 1)
-			} else {
-				ts, tl = append(ts, p.Score), append(tl, d.Labels[p.Row] == 1)
-			}
-		})
-		if err != nil {
-			return nil, nil, err
-		}
-		va, err := metrics.AUC(vs, vl)
-		if err != nil {
-			return nil, nil, fmt.Errorf("validation AUC: %w", err)
-		}
-		ta, err := metrics.AUC(ts, tl)
-		if err != nil {
-			return nil, nil, fmt.Errorf("test AUC: %w", err)
-		}
-		return Scores{"AUC": va}, Scores{"AUC": ta}, nil
+func (o RunOptions) epochDone(out *Outcome) error {
+	if o.OnEpoch == nil {
+		return nil
 	}
-	return nil, nil, fmt.Errorf("bench: unknown task %q", d.Task)
+	return o.OnEpoch(out)
 }
 
-func checkCount(part string, got, want int) error {
-	if got != want {
-		return fmt.Errorf("model reported %d %s predictions for %d rows", got, part, want)
+// trainSize is the number of training units an epoch passes over, for progress.
+func (d *Data) trainSize() int {
+	switch {
+	case d.Sessions != nil:
+		n := 0
+		for _, s := range d.Sessions.Train {
+			n += s.Len()
+		}
+		return n
+	case d.CTR != nil:
+		return len(d.CTR.Train)
 	}
-	return nil
+	return d.Split.TrainEnd
 }
 
-func rankScores(a *metrics.RankAccumulator) Scores {
-	return Scores{"MRR": a.MRR(), "recall@10": a.Recall(10), "ndcg@10": a.NDCG(10)}
+// Evaluate streams validation and test through m and scores them with d.Task's scorer.
+func Evaluate(ctx context.Context, m Model, d *Data) (val, test Scores, err error) {
+	sc := d.Task.NewScorer(d)
+	var sinkErr error
+	err = m.Evaluate(ctx, d, func(p Prediction) {
+		if sinkErr == nil {
+			sinkErr = sc.Add(p)
+		}
+	})
+	if err == nil {
+		err = sinkErr
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	if val, err = sc.Scores(PartValidation); err != nil {
+		return nil, nil, err
+	}
+	if test, err = sc.Scores(PartTest); err != nil {
+		return nil, nil, err
+	}
+	return val, test, nil
 }
 
 type nopReporter struct{}

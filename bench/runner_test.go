@@ -42,7 +42,9 @@ func (s *scripted) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink)
 		n--
 	}
 	for k := 0; k < n; k++ {
-		sink(bench.Prediction{Row: d.Split.TrainEnd + k, Rank: r[k]})
+		p := d.RowPrediction(d.Split.TrainEnd + k)
+		p.Rank = r[k]
+		sink(p)
 	}
 	return nil
 }
@@ -91,8 +93,8 @@ func TestTrainErrors(t *testing.T) {
 			bench.ErrNotFinite, "epoch 2"},
 		{"cancelled", &scripted{ranks: [][]float64{{1, 1}}, cancel: cancel, cancelE: 1}, ctx, context.Canceled, "epoch 1"},
 		{"missing-prediction", &scripted{ranks: [][]float64{{1, 1}}, skipRow: true}, context.Background(), nil,
-			"reported 0 test predictions for 1 rows"},
-		{"no-capability", struct{ bench.Model }{&scripted{}}, context.Background(), bench.ErrCapability, "does not rank items"},
+			"reported 0 test predictions for 1"},
+		{"no-capability", struct{ bench.Model }{&scripted{}}, context.Background(), bench.ErrCapability, "is not a bench.Ranker"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -16,7 +16,9 @@ import (
 	"strings"
 )
 
-// The JODIE CSV format (REFERENCE-NOTES, "Data format"): a header line, then one interaction per line,
+// The JODIE CSV format (the files read by srijankr/jodie, which skips the header, renumbers user
+// and item ids in order of first appearance and expects the rows already sorted by time): a header
+// line, then one interaction per line,
 //
 //	user_id,item_id,timestamp,state_label,f1,...,fk
 //

@@ -69,7 +69,7 @@ const streamCTR = 0xc7a
 //     replaced by "a random item from the entire item collection" (TIN) that the user never
 //     interacted with (DIN's code redraws while the item is in the user's whole list). Negatives are
 //     drawn once per (data, seed): every model sees the same ones (DyGLib's fixed evaluation
-//     negatives, STYLE.md rule 6).
+//     negatives: sampled once per dataset, split and seed, and shared by all models).
 //   - Should a user have interacted with every item, its negatives come from the items outside the
 //     sample's history other than the target (counted in CTRSplit.NegativeFallbacks); should even
 //     that be empty, CTRSamples fails.

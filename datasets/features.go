@@ -14,7 +14,8 @@ const (
 	// statistic of the validation or test part reaches the model. The default.
 	NormTrain Normalisation = "train"
 	// NormGlobal z-scores over the whole sequence, as the original JODIE code
-	// (sklearn.preprocessing.scale over train+validation+test; REFERENCE-NOTES, "Data format").
+	// (srijankr/jodie applies sklearn.preprocessing.scale to delta + 1 over train+validation+test,
+	// which leaks test statistics into training).
 	NormGlobal Normalisation = "global"
 )
 
@@ -36,8 +37,9 @@ func ParseNormalisation(s string) (Normalisation, error) {
 type TimeFeatures struct {
 	// DeltaUser[i] is row i's time since its user's previous interaction and DeltaItem[i] since
 	// its item's previous interaction, z-scored (see Norm). A first interaction has no previous
-	// one; following the original code (REFERENCE-NOTES: the last time defaults to 0 and times
-	// start at 0) its delta is the time since the dataset's first row, Times[i].
+	// one; following the original code (srijankr/jodie makes times relative to the first row and
+	// starts every user's and item's last time at 0) its delta is the time since the dataset's
+	// first row, Times[i].
 	DeltaUser, DeltaItem []float32
 	// RawUser and RawItem are the same deltas in seconds, before normalisation.
 	RawUser, RawItem []float64

@@ -42,8 +42,9 @@ func (s Split) Validate() error {
 	return nil
 }
 
-// JODIE's splits (REFERENCE-NOTES, "Evaluation"): interaction prediction trains on the first 80%,
-// validates on the next 10% and tests on the last 10%; state-change prediction uses 60/20/20.
+// JODIE's splits, by row index as in the original code (srijankr/jodie): interaction prediction
+// trains on the first 80%, validates on the next 10% and tests on the last 10%; state-change
+// prediction uses 60/20/20.
 const (
 	NextItemTrain, NextItemVal, NextItemTest          = 0.8, 0.1, 0.1
 	StateChangeTrain, StateChangeVal, StateChangeTest = 0.6, 0.2, 0.2

@@ -13,7 +13,8 @@ func TestSplitFractions(t *testing.T) {
 		train, val, test float64
 		want             [3]int
 	}{
-		// Oracle: REFERENCE-NOTES, Wikipedia's training part is 125,979 of 157,474 interactions
+		// Oracle: the original JODIE code (srijankr/jodie) trains on 125,979 of Wikipedia's 157,474
+		// interactions
 		// (int(157474*0.8)); int(157474*0.9) = int(141726.6) = 141726.
 		{"wikipedia next-item", 157474, NextItemTrain, NextItemVal, NextItemTest, [3]int{125979, 141726, 157474}},
 		{"state change", 100, StateChangeTrain, StateChangeVal, StateChangeTest, [3]int{60, 80, 100}},

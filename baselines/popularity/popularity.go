@@ -71,7 +71,9 @@ func (m *Model) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) er
 				return err
 			}
 		}
-		sink(bench.Prediction{Row: i, Rank: float64(c.Rank(d.Items[i]))})
+		p := d.RowPrediction(i)
+		p.Rank = float64(c.Rank(d.Items[i]))
+		sink(p)
 		c.Add(d.Items[i], d.Times[i])
 	}
 	return nil

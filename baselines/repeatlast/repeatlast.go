@@ -131,7 +131,9 @@ func (m *Model) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) er
 				return err
 			}
 		}
-		sink(bench.Prediction{Row: i, Rank: float64(m.rank(st, d.Users[i], d.Items[i]))})
+		p := d.RowPrediction(i)
+		p.Rank = float64(m.rank(st, d.Users[i], d.Items[i]))
+		sink(p)
 		st.observe(d.Users[i], d.Items[i], d.Times[i])
 	}
 	return nil

@@ -2,8 +2,8 @@
 // cell of Zhu et al., "What to Do Next: Modeling User Behaviors by Time-LSTM" (IJCAI'17), which
 // performs best in that paper and is the one JODIE compares with (§5, "Baselines").
 //
-// The cell (paper eqs. for Time-LSTM 3; σ_Δt = tanh as in the official Theano code, see
-// REFERENCE-NOTES "Baselines"), with Δt the z-scored time since the user's previous interaction:
+// The cell (paper eqs. for Time-LSTM 3; σ_Δt = tanh as in the official Theano code, whose time
+// gates read tanh(W_t·Δt)), with Δt the z-scored time since the user's previous interaction:
 //
 //	i  = σ(W_xi·x + W_hi·h_{m−1} + w_ci ⊙ c_{m−1} + b_i)
 //	T1 = σ(W_x1·x + tanh(W_t1·Δt) + b_1),   W_t1 ≤ 0   (short-term gate: a longer gap, less weight)

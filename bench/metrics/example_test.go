@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	"github.com/tibench/tibench/bench/metrics"
-	"github.com/tibench/tibench/internal/ag"
 )
 
 // Ranks of the true item for four queries, as RankL2 returns them, turned into MRR, Recall@k and
@@ -29,33 +28,6 @@ func ExampleRankAccumulator() {
 }
 
 // JODIE-style evaluation: rank every item by Euclidean distance to the predicted embedding.
-func ExampleRanker_RankL2() {
-	items := []float32{ // 4 items in 2-d; items 1 and 3 are identical
-		0, 0,
-		1, 0,
-		0, 1,
-		1, 0,
-	}
-	r, err := metrics.NewRanker(ag.NewCPU(), items, 2)
-	if err != nil {
-		panic(err)
-	}
-	preds := []float32{0.9, 0.1, 0.9, 0.1} // two queries with the same prediction
-	targets := []int32{1, 2}
-	for _, rule := range []metrics.TieRule{metrics.TiesOptimistic, metrics.TiesAverage} {
-		ranks := make([]float64, len(targets))
-		if err := r.RankL2(preds, targets, rule, ranks); err != nil {
-			panic(err)
-		}
-		fmt.Println(rule, ranks)
-	}
-	// Output:
-	// optimistic [1 4]
-	// average [1.5 4]
-}
-
-// AUC counts tied scores as half right (Mann–Whitney); the two GAUCs differ in how they treat ties
-// and weight users.
 func ExampleAUC() {
 	// sklearn's roc_auc_score example gives 0.75 on the first four samples; the fifth ties a
 	// negative.

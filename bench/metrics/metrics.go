@@ -21,15 +21,19 @@ var (
 	ErrOneClass = errors.New("metrics: only one class present")
 )
 
-// Metric describes one reported metric: the name used in result lines and its direction.
+// Metric describes one unit a result can carry — an evaluation metric or a timing — and its
+// direction.
 type Metric struct {
-	// Name as it appears in results: "MRR", "recall@10", "ndcg@10", "AUC", "MAE", "GAUC",
-	// "GAUC-impr", "logloss".
+	// Name as it appears in results: "MRR", "recall@10", "ndcg@10", "MRR@20", "AUC", "MAE", "GAUC",
+	// "GAUC-impr", "logloss", "sec/epoch", ...
 	Name string
-	// HigherIsBetter is the direction benchstat and the regression checker compare in.
+	// HigherIsBetter is the direction that epoch selection, benchstat, the regression checker and
+	// the report compare in.
 	HigherIsBetter bool
 	// Description is one line for `tibench list` and table footnotes.
 	Description string
+	// Timing marks units that measure the machine, not the model: never a selection metric.
+	Timing bool
 }
 
 // Better returns "higher" or "lower", the value of a benchfmt `Unit <name> better=...` key.
@@ -46,25 +50,33 @@ type Result struct {
 	Value float64
 }
 
-// The table. "recall@k" and "ndcg@k" stand for the whole families recall@1, recall@10, ...
+// The table: the only place a unit's direction is written. "recall@k", "ndcg@k" and "MRR@k" stand
+// for the whole families recall@1, recall@10, ...
 var metricTable = []Metric{
-	{"MRR", true, "mean reciprocal rank of the true item among all items"},
-	{"recall@k", true, "share of queries whose true item ranks k or better among all items"},
-	{"ndcg@k", true, "mean 1/log2(rank+1) of the true item, 0 when its rank is worse than k"},
-	{"AUC", true, "area under the ROC curve (Mann-Whitney: tied scores count 1/2)"},
-	{"GAUC", true, "TIN code's GAUC: share of users whose positive outscores their negative (ties wrong)"},
-	{"GAUC-impr", true, "per-user AUC averaged with weights = impressions (samples) per user"},
-	{"logloss", false, "binary cross-entropy of clipped probabilities, eps 1e-7"},
-	{"MAE", false, "mean absolute error"},
+	{"MRR", true, "mean reciprocal rank of the true item among all items", false},
+	{"MRR@k", true, "mean reciprocal rank, 0 for ranks worse than k (JUMP's MRR@20)", false},
+	{"recall@k", true, "share of queries whose true item ranks k or better among all items", false},
+	{"ndcg@k", true, "mean 1/log2(rank+1) of the true item, 0 when its rank is worse than k", false},
+	{"AUC", true, "area under the ROC curve (Mann-Whitney: tied scores count 1/2)", false},
+	{"GAUC", true, "TIN code's GAUC: share of users whose positive outscores their negative (ties wrong)", false},
+	{"GAUC-impr", true, "per-user AUC averaged with weights = impressions (samples) per user", false},
+	{"logloss", false, "binary cross-entropy of clipped probabilities, eps 1e-7", false},
+	{"MAE", false, "mean absolute error", false},
+	{"interactions/s", true, "training throughput", true},
+	{"speedup", true, "ratio of two training times", true},
+	{"sec/epoch", false, "mean training time of one epoch", true},
+	{"sec/eval", false, "mean time of one validation+test evaluation", true},
+	{"min/epoch", false, "training time of one epoch in minutes (the papers' unit)", true},
+	{"epochs", false, "epochs trained up to the selected one", true},
 }
 
-// Metrics returns the metric table (a copy), with "recall@k" and "ndcg@k" as family entries.
+// Metrics returns the unit table (a copy), with "recall@k", "ndcg@k" and "MRR@k" as family entries.
 func Metrics() []Metric { return slices.Clone(metricTable) }
 
-// Lookup returns the metric called name, resolving "recall@K" and "ndcg@K" for any K >= 1. An unknown
-// name is an error listing the valid ones.
+// Lookup returns the unit called name, resolving "recall@K", "ndcg@K" and "MRR@K" for any K >= 1.
+// An unknown name is an error listing the valid ones.
 func Lookup(name string) (Metric, error) {
-	if fam, k, ok := strings.Cut(name, "@"); ok && (fam == "recall" || fam == "ndcg") {
+	if fam, k, ok := strings.Cut(name, "@"); ok && (fam == "recall" || fam == "ndcg" || fam == "MRR") {
 		n, err := strconv.Atoi(k)
 		if err != nil || n < 1 || strconv.Itoa(n) != k {
 			return Metric{}, fmt.Errorf("metrics: %q: cutoff %q is not a positive integer", name, k)
@@ -85,8 +97,31 @@ func Lookup(name string) (Metric, error) {
 	return Metric{}, fmt.Errorf("metrics: unknown metric %q (valid: %s)", name, strings.Join(names, ", "))
 }
 
+// Worse returns how much worse current is than base in the unit's direction (negative when it is
+// better), for regression tolerances. unit must be known to Lookup.
+func Worse(unit string, base, current float64) (float64, error) {
+	m, err := Lookup(unit)
+	if err != nil {
+		return 0, err
+	}
+	if m.HigherIsBetter {
+		return base - current, nil
+	}
+	return current - base, nil
+}
+
+// Improves reports whether v is strictly better than best in the unit's direction, for selecting
+// the best epoch. unit must be known to Lookup.
+func Improves(unit string, v, best float64) (bool, error) {
+	w, err := Worse(unit, best, v)
+	return w < 0, err
+}
+
 // RecallName is the result name of Recall@k, e.g. "recall@10".
 func RecallName(k int) string { return "recall@" + strconv.Itoa(k) }
+
+// MRRName is the result name of MRR@k, e.g. "MRR@20".
+func MRRName(k int) string { return "MRR@" + strconv.Itoa(k) }
 
 // NDCGName is the result name of NDCG@k, e.g. "ndcg@10".
 func NDCGName(k int) string { return "ndcg@" + strconv.Itoa(k) }

@@ -17,6 +17,7 @@ func TestLookup(t *testing.T) {
 	}{
 		{"MRR", true}, {"recall@10", true}, {"recall@1", true}, {"ndcg@20", true}, {"AUC", true},
 		{"MAE", false}, {"GAUC", true}, {"GAUC-impr", true}, {"logloss", false},
+		{"MRR@20", true}, {"sec/epoch", false}, {"interactions/s", true}, {"epochs", false},
 	} {
 		m, err := Lookup(tc.name)
 		if err != nil {
@@ -31,7 +32,7 @@ func TestLookup(t *testing.T) {
 			t.Errorf("%s.Better() = %q, want %q", tc.name, m.Better(), want)
 		}
 	}
-	for _, bad := range []string{"mrr", "recall@0", "recall@-1", "recall@", "recall@01", "ndcg@x", "recall@k", "precision@10", ""} {
+	for _, bad := range []string{"mrr", "recall@0", "recall@-1", "recall@", "recall@01", "ndcg@x", "recall@k", "MRR@k", "MRR@0", "precision@10", ""} {
 		_, err := Lookup(bad)
 		if err == nil {
 			t.Errorf("Lookup(%q) succeeded, want an error", bad)
@@ -49,6 +50,35 @@ func TestLookup(t *testing.T) {
 	ms[0].HigherIsBetter = false
 	if m, _ := Lookup("MRR"); !m.HigherIsBetter {
 		t.Error("editing Metrics() changed the table")
+	}
+}
+
+// TestDirections: the one direction table decides selection and regression for both kinds of
+// metric (hand-computed: MRR 0.5 → 0.4 is 0.1 worse; MAE 10 → 12 is 2 worse).
+func TestDirections(t *testing.T) {
+	for _, tc := range []struct {
+		unit          string
+		base, current float64
+		worse         float64
+		improves      bool
+	}{
+		{"MRR", 0.5, 0.4, 0.1, false},
+		{"MRR", 0.4, 0.5, -0.1, true},
+		{"MAE", 10, 12, 2, false},
+		{"MAE", 12, 10, -2, true},
+		{"logloss", 0.7, 0.7, 0, false},
+		{"recall@20", 0.25, 0.5, -0.25, true},
+	} {
+		w, err := Worse(tc.unit, tc.base, tc.current)
+		if err != nil || math.Abs(w-tc.worse) > 1e-12 {
+			t.Errorf("Worse(%s, %v, %v) = %v, %v; want %v", tc.unit, tc.base, tc.current, w, err, tc.worse)
+		}
+		if imp, err := Improves(tc.unit, tc.current, tc.base); err != nil || imp != tc.improves {
+			t.Errorf("Improves(%s, %v over %v) = %v, %v; want %v", tc.unit, tc.current, tc.base, imp, err, tc.improves)
+		}
+	}
+	if _, err := Worse("speed", 1, 2); err == nil {
+		t.Error("Worse of an unknown unit succeeded")
 	}
 }
 

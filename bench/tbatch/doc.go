@@ -14,9 +14,8 @@
 //
 // # Windows, as the original code does it
 //
-// The authors' code (srijankr/jodie, jodie.py; see REFERENCE-NOTES.md,
-// "t-Batch as coded") does not run Algorithm 2 over the whole training
-// sequence. It cuts the timeline into windows of length
+// The authors' code (srijankr/jodie, jodie.py) does not run Algorithm 2 over
+// the whole training sequence. It cuts the timeline into windows of length
 // (t_last - t_first) / 500, measured over the whole dataset, runs Algorithm 2
 // inside each window with the counters reset at every window boundary,
 // processes all t-batches of a window in order, and then takes ONE backward

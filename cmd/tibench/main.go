@@ -25,8 +25,6 @@ import (
 	"os/signal"
 	"sort"
 	"strings"
-
-	_ "github.com/tibench/tibench/models/all" // every model registers itself
 )
 
 func main() {

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tibench/tibench/bench"
+	"github.com/tibench/tibench/internal/pipeline"
 )
 
 func rec(model string, seed string, mrr, loss float64) bench.Record {
@@ -34,7 +35,7 @@ func TestCompareRecords(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
-			err := compareRecords(base, tt.current, tol, &out)
+			err := pipeline.CompareRecords(base, tt.current, tol, &out)
 			if tt.wantErr == "" {
 				if err != nil {
 					t.Fatalf("unexpected error %v\n%s", err, out.String())

@@ -291,7 +291,7 @@ var (
 			"at the best validation epoch (benchmark `NextItem`, experiment `table3`). `paper` = Kumar et al., KDD 2019, Table 3." +
 			improvementNote,
 		Datasets: jodieDatasets3,
-		Metrics:  []metric{{"MRR", "MRR", 3, true}, {"recall@10", "Recall@10", 3, true}},
+		Metrics:  []metric{{"MRR", "MRR", 3}, {"recall@10", "Recall@10", 3}},
 		Methods:  append(append([]method{}, jodieBaselines...), referenceFloors...),
 		Paper:    jodieTable3, Proposed: "jodie", PaperImprovement: jodieTable3Improvement,
 	}
@@ -304,7 +304,7 @@ var (
 			"out by a logistic regression on the dynamic user embedding. `paper` = Kumar et al., KDD 2019, Table 4 " +
 			"(which has no CTDNE row)." + improvementNote,
 		Datasets: jodieDatasets4,
-		Metrics:  []metric{{"AUC", "AUC", 3, true}},
+		Metrics:  []metric{{"AUC", "AUC", 3}},
 		Methods: append(slices.DeleteFunc(append([]method{}, jodieBaselines...), func(m method) bool { return m.Model == "ctdne" }),
 			referenceFloors...),
 		Paper: jodieTable4, Proposed: "jodie", PaperImprovement: jodieTable4Improvement,
@@ -316,7 +316,7 @@ var (
 		Intro: "Mean absolute error in seconds of the predicted dwell time on sessions (benchmark `Dwell`, experiment " +
 			"`jump-tables`). `paper` = Zhou et al., IJCAI 2018, Table 2. Lower is better.",
 		Datasets: jumpDatasets,
-		Metrics:  []metric{{"MAE", "MAE (s)", 2, false}},
+		Metrics:  []metric{{"MAE", "MAE (s)", 2}},
 		Methods:  jumpTable2Methods,
 		Paper:    jumpTable2,
 	}
@@ -328,7 +328,7 @@ var (
 			"`jump-tables`). `paper` = Zhou et al., IJCAI 2018, Table 3 (its \"DTGU\" row is DTGRU).",
 		Datasets: jumpDatasets,
 		Metrics: []metric{
-			{"recall@20", "Recall@20", 4, true}, {"MRR@20", "MRR@20", 4, true}, {"ndcg@20", "NDCG@20", 4, true},
+			{"recall@20", "Recall@20", 4}, {"MRR@20", "MRR@20", 4}, {"ndcg@20", "NDCG@20", 4},
 		},
 		Methods: jumpTable3Methods,
 		Paper:   jumpTable3,
@@ -343,7 +343,7 @@ var (
 			"Companion, Table 1, mean ± std over five runs (the paper reports no impression-weighted GAUC).",
 		Datasets: tinDatasets,
 		Metrics: []metric{
-			{"logloss", "Logloss", 4, false}, {"GAUC", "GAUC", 4, true}, {"GAUC-impr", "GAUC (impression-weighted)", 4, true},
+			{"logloss", "Logloss", 4}, {"GAUC", "GAUC", 4}, {"GAUC-impr", "GAUC (impression-weighted)", 4},
 		},
 		Methods: tinMethods,
 		Paper:   tinTable1,

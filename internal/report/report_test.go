@@ -15,6 +15,7 @@ import (
 	"github.com/olekukonko/tablewriter/pkg/twwidth"
 
 	"github.com/tibench/tibench/bench"
+	"github.com/tibench/tibench/bench/metrics"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden with the current output")
@@ -587,15 +588,18 @@ func FuzzGenerate(f *testing.F) {
 	})
 }
 
-// TestDirectionsAgreeWithBench: every table metric's direction matches bench.UnitDirections (the
-// direction benchstat is told), where that declares one.
-func TestDirectionsAgreeWithBench(t *testing.T) {
+// TestTableUnitsHaveDirections: every table metric's unit is in the one direction table, so the
+// improvement row compares in the same direction as selection and the regression check.
+func TestTableUnitsHaveDirections(t *testing.T) {
 	for _, spec := range []*tableSpec{&specTable3, &specTable4, &specJump2, &specJump3, &specTIN} {
 		for _, m := range spec.Metrics {
-			if higher, ok := bench.UnitDirections[m.Unit]; ok && higher != m.Higher {
-				t.Errorf("%s %s: higher=%v, bench.UnitDirections says %v", spec.Name, m.Unit, m.Higher, higher)
+			if _, err := metrics.Lookup(m.Unit); err != nil {
+				t.Errorf("%s %s: %v", spec.Name, m.Unit, err)
 			}
 		}
+	}
+	if (metric{Unit: "MAE"}).higher() || !(metric{Unit: "MRR@20"}).higher() {
+		t.Error("MAE must be lower-is-better and MRR@20 higher-is-better")
 	}
 }
 

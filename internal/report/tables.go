@@ -9,6 +9,7 @@ import (
 	"gonum.org/v1/gonum/stat"
 
 	"github.com/tibench/tibench/bench"
+	"github.com/tibench/tibench/bench/metrics"
 )
 
 // summary is one unit of a group over its seeds: mean and sample standard deviation (n−1
@@ -279,7 +280,8 @@ func provenance(gs []*group) [][2]string {
 }
 
 // paperKeyOf maps a tibench dataset name to the paper column it mimics: lower case, without the
-// "synth-" prefix and "-small" suffix (RECORDS.md).
+// "synth-" prefix and "-small" suffix (the synthetic presets of package datasets are named after
+// the dataset they mimic, e.g. synth-wikipedia-small ≈ Wikipedia).
 func paperKeyOf(dataset string) string {
 	d := strings.ToLower(dataset)
 	d = strings.TrimPrefix(d, "synth-")
@@ -485,7 +487,13 @@ type metric struct {
 	Unit     string // the record's unit, e.g. "recall@10"
 	Label    string // the column label, e.g. "Recall@10"
 	Decimals int    // digits after the point, as the paper prints them
-	Higher   bool   // whether higher is better
+}
+
+// higher reports the unit's direction, from the metric table (bench/metrics) that selection and
+// the regression check read too. Every table unit is in it (TestTableUnitsHaveDirections).
+func (m metric) higher() bool {
+	u, err := metrics.Lookup(m.Unit)
+	return err == nil && u.HigherIsBetter
 }
 
 // tableSpec describes one published table: which records feed it and the paper's rows, columns
@@ -616,7 +624,7 @@ func buildPaperTable(spec *tableSpec, p partition, status statusFunc) mdTable {
 				}
 			}
 			var text string
-			imp, ok := computeImprovement(prop, others, names, m.Higher)
+			imp, ok := computeImprovement(prop, others, names, m.higher())
 			switch {
 			case c.Dataset == "":
 				text = "no results"

@@ -59,7 +59,8 @@ func (m *Model) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) er
 		}
 		ev.one[0] = int32(r)
 		l, pred, logits := m.step(d, ev.one[:])
-		p := bench.Prediction{Row: r, Rank: m.rank(pred, d.Items[r])}
+		p := d.RowPrediction(r)
+		p.Rank = m.rank(pred, d.Items[r])
 		if logits != nil {
 			ev.logits = growF(ev.logits, 2)
 			logits.CopyTo(ev.logits)

@@ -1,6 +1,6 @@
 // Package jodie implements JODIE (Kumar, Zhang, Leskovec: "Predicting Dynamic Embedding Trajectory in
 // Temporal Interaction Networks", KDD 2019) as the original code (srijankr/jodie) trains and
-// evaluates it; ../shared/papers/REFERENCE-NOTES.md records the details followed here.
+// evaluates it (PyTorch 0.4; the details below are read from that code where the paper is vague).
 //
 //   - Update (paper eq. 1–2): two tanh RNN cells. The user cell reads [item dynamic embedding, Δu,
 //     features] with the user's embedding as hidden state; the item cell reads [user dynamic
@@ -130,7 +130,7 @@ func (m *Model) Init(d *bench.Data, seed uint64) error {
 	r := rand.New(rand.NewPCG(seed, 0x70d1e))
 	be, D := m.be, c.Dim
 	m.dim, m.pad = D, int32(m.nItems)
-	m.stateHead = c.StateHead == "on" || (c.StateHead == "auto" && d.Task == bench.TaskStateChange)
+	m.stateHead = c.StateHead == "on" || (c.StateHead == "auto" && d.Needs(bench.NeedsStateClassifier))
 	m.userRNN = nn.NewRNNCell(be, "user_rnn", D+1+m.nFeat, D, r)
 	m.itemRNN = nn.NewRNNCell(be, "item_rnn", D+1+m.nFeat, D, r)
 	m.proj = nn.NewNormalLinear(be, "embedding_layer", 1, D, r)

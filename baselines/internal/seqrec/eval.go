@@ -25,7 +25,7 @@ func (m *Model) ensureEnd(ctx context.Context, d *bench.Data) error {
 	if m.ended && m.endKey == key {
 		return nil
 	}
-	stateTask := d.Task == bench.TaskStateChange
+	stateTask := d.Needs(bench.NeedsStateClassifier)
 	n := d.Split.TrainEnd
 	s := &m.sched
 	if m.spec.Coupled {
@@ -154,7 +154,7 @@ func (m *Model) evalBlock(ctx context.Context, d *bench.Data, lo, hi int, online
 	} else {
 		m.lanes.Build(s, d.Users, d.NumUsers(), lo, hi, evalLanes, max(1, hi-lo), nil)
 	}
-	nextItem, stateTask := d.Task == bench.TaskNextItem, d.Task == bench.TaskStateChange
+	nextItem, stateTask := d.Needs(bench.NeedsRanker), d.Needs(bench.NeedsStateClassifier)
 	m.tp.Reset()
 	var loss *ag.Tensor
 	for k := range s.NumSteps() {
@@ -169,7 +169,7 @@ func (m *Model) evalBlock(ctx context.Context, d *bench.Data, lo, hi int, online
 		rows := s.Step(k)
 		logits, emb := m.step(d, rows, nextItem || online, stateTask)
 		for _, r := range rows {
-			out[int(r)-lo] = bench.Prediction{Row: int(r)}
+			out[int(r)-lo] = d.RowPrediction(int(r))
 		}
 		if nextItem {
 			if err := m.rank(logits, d.NumItems(), rows, lo, out); err != nil {

@@ -130,8 +130,9 @@ func (lb *Lanes) Build(dst *Schedule, users []int32, numUsers, lo, hi, lanes, bp
 }
 
 // TBatchWindows is the number of time windows inside which Coupled computes t-batches: 500, as
-// the original JODIE code (REFERENCE-NOTES, "t-Batch as coded"), which bounds how far apart in
-// time the interactions of one t-batch may be.
+// the original JODIE code (srijankr/jodie cuts the timeline into windows of (t_last − t_first)/500
+// and resets the t-batch counters at each boundary; see package tbatch), which bounds how far apart
+// in time the interactions of one t-batch may be.
 const TBatchWindows = 500
 
 // Coupled schedules rows [lo, hi) for models that score every item with the items' own recurrent

@@ -1,4 +1,4 @@
-package bench_test
+package main
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"github.com/tibench/tibench/datasets"
 	"github.com/tibench/tibench/internal/ag"
 	"github.com/tibench/tibench/models"
-	_ "github.com/tibench/tibench/models/all"
 )
 
 // prefix returns the first n rows of a synthetic preset, split 80/10/10 (or 60/20/20 for state change).

@@ -1,7 +1,7 @@
-// Package all registers every model with the models registry: blank-import it where all models
-// must be available (the CLI, the smoke tests, the benchmarks).
-package all
+package main
 
+// The program is assembled here: every model package registers itself with the models registry in
+// init, and this is the one place that imports them all (the registry itself imports none).
 import (
 	_ "github.com/tibench/tibench/baselines/crnn"
 	_ "github.com/tibench/tibench/baselines/latentcross"
