@@ -421,6 +421,17 @@ func (c *CheckpointReader) Uint64(tag string, dst *uint64) {
 	}
 }
 
+// Expect reads a counter written by CheckpointWriter.Uint64 and requires it to equal want: a size
+// derived from the data, checked before any tensor is read. what names it in the error.
+func (c *CheckpointReader) Expect(tag string, want uint64, what string) {
+	if !c.section(tag) {
+		return
+	}
+	if v := c.u64(); c.err == nil && v != want {
+		c.failf("%s is %d in the checkpoint, %d here", what, v, want)
+	}
+}
+
 // Config reads a configuration written by CheckpointWriter.Config and requires it to equal v's,
 // naming the fields that differ.
 func (c *CheckpointReader) Config(tag string, v any) {
