@@ -17,6 +17,8 @@ import (
 //	magic "TIBENCHP" | uint32 version | uint32 count |
 //	count × (uint32 len(name) | name | uint32 rows | uint32 cols | rows·cols float32) |
 //	uint32 CRC-32 (IEEE) of every preceding byte
+//
+// Version 2, in the same framing, is a model's whole training state (trainstate.go).
 const (
 	ckptMagic   = "TIBENCHP"
 	ckptVersion = 1

@@ -10,5 +10,7 @@
 // added to the gradient; KnownOptimizers and OptimizerByName select them by name. ClipGradNorm
 // clips by global norm. StateTable keeps per-entity state vectors (JODIE's dynamic embeddings)
 // whose rows carry their autodiff history within a backpropagation window. Save and Load write
-// versioned, checksummed checkpoints.
+// versioned, checksummed checkpoints of parameter values; CheckpointWriter and CheckpointReader
+// write and read a whole training state (optimiser moments and step counts, state tables,
+// counters), from which a model resumes bit-identically.
 package nn

@@ -80,6 +80,7 @@ type Model struct {
 	in              Inputs
 	seed            uint64
 	epoch           int
+	trainRows       int // d.Split.TrainEnd at Init, which a checkpoint must match
 
 	lanes    Lanes
 	coupled  Coupled
@@ -163,6 +164,7 @@ func (m *Model) Init(d *bench.Data, seed uint64) error {
 		return fmt.Errorf("%s: %w", m.spec.Name, err)
 	}
 	m.net, m.tables, m.seed, m.epoch = net, net.Tables(), seed, 0
+	m.trainRows = d.Split.TrainEnd
 	m.params = append(nn.Params{}, net.Params()...)
 	for _, t := range m.tables {
 		m.params = append(m.params, t.Init)
