@@ -3,7 +3,7 @@
 //
 // Usage:
 //
-//	tibench help
+//	tibench help [COMMAND]
 //	tibench backends
 //	tibench datasets list | download NAME | stats FILE_OR_PRESET... | synth PRESET -o FILE
 //	tibench list
@@ -60,8 +60,19 @@ func commands() map[string]command {
 // run is the whole program, testable without a process.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cmds := commands()
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || (args[0] == "help" && len(args) == 1) {
 		usage(stdout, cmds)
+		return nil
+	}
+	if args[0] == "help" { // help COMMAND: the command's own usage and flags
+		c, ok := cmds[args[1]]
+		if !ok {
+			usage(stderr, cmds)
+			return fmt.Errorf("help: unknown command %q (valid: %s)", args[1], strings.Join(sortedKeys(cmds), ", "))
+		}
+		if err := c.run(ctx, []string{"-h"}, stdout, stderr); err != nil && !errors.Is(err, flag.ErrHelp) {
+			return err
+		}
 		return nil
 	}
 	c, ok := cmds[args[0]]

@@ -19,6 +19,9 @@ func TestRun(t *testing.T) {
 		{args: []string{"help"}, wantOut: "backends"},
 		{args: []string{"backends"}, wantOut: "cpu64    cpu64 (float64)"},
 		{args: []string{"nosuch"}, wantErr: `unknown command "nosuch"`},
+		{args: []string{"help", "nosuch"}, wantErr: `help: unknown command "nosuch"`},
+		{args: []string{"help", "run"}},
+		{args: []string{"list"}, wantOut: "session      after each click"},
 		{args: []string{"backends", "-bogus"}, wantErr: "flag provided but not defined"},
 	}
 	for _, tt := range tests {
