@@ -20,8 +20,9 @@ func init() { RegisterTask(TaskCTR) }
 
 type ctrTask struct{}
 
-func (ctrTask) Name() string  { return "ctr" }
-func (ctrTask) Bench() string { return "CTR" }
+func (ctrTask) Name() string     { return "ctr" }
+func (t ctrTask) String() string { return t.Name() }
+func (ctrTask) Bench() string    { return "CTR" }
 func (ctrTask) Description() string {
 	return "click probability of leave-one-out samples with fixed-seed negatives: logloss, GAUC (TIN Table 1)"
 }

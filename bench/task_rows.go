@@ -70,8 +70,9 @@ func SplitFor(d *datasets.Dataset, r RunConfig) (datasets.Split, error) {
 
 type nextItemTask struct{ rowTask }
 
-func (nextItemTask) Name() string  { return "next-item" }
-func (nextItemTask) Bench() string { return "NextItem" }
+func (nextItemTask) Name() string     { return "next-item" }
+func (t nextItemTask) String() string { return t.Name() }
+func (nextItemTask) Bench() string    { return "NextItem" }
 func (nextItemTask) Description() string {
 	return "rank all items for each validation/test interaction: MRR, Recall@k, NDCG@k (JODIE Table 3)"
 }
@@ -149,8 +150,9 @@ func (s *rankScorer) Scores(part Part) (Scores, error) {
 
 type stateChangeTask struct{ rowTask }
 
-func (stateChangeTask) Name() string  { return "state-change" }
-func (stateChangeTask) Bench() string { return "StateChange" }
+func (stateChangeTask) Name() string     { return "state-change" }
+func (t stateChangeTask) String() string { return t.Name() }
+func (stateChangeTask) Bench() string    { return "StateChange" }
 func (stateChangeTask) Description() string {
 	return "score the state label (ban, drop-out) of each validation/test interaction: AUC (JODIE Table 4)"
 }

@@ -31,8 +31,9 @@ const (
 
 type sessionTask struct{}
 
-func (sessionTask) Name() string  { return "session" }
-func (sessionTask) Bench() string { return "Dwell" }
+func (sessionTask) Name() string     { return "session" }
+func (t sessionTask) String() string { return t.Name() }
+func (sessionTask) Bench() string    { return "Dwell" }
 func (sessionTask) Description() string {
 	return "after each click in a session, predict its dwell time (MAE, s) and the next click: Recall/MRR/NDCG@k (JUMP Tables 2–3)"
 }

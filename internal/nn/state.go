@@ -93,3 +93,29 @@ func (s *StateTable) Fill(init *ag.Tensor) {
 		}
 	}
 }
+
+// SaveRefs copies, outside a window, where every row's value lives — Values, or the learned initial
+// state it was filled from and has not been written since — into dst (reused when large enough).
+// A caller that saves and later restores Values (an evaluation that must leave the model as it
+// found it) restores these too with RestoreRefs; otherwise rows written in between would stop
+// following the initial state.
+func (s *StateTable) SaveRefs(dst []ag.RowRef) []ag.RowRef {
+	if len(s.touched) > 0 {
+		panic("nn: StateTable.SaveRefs inside a window (Detach first)")
+	}
+	if cap(dst) < len(s.refs) {
+		dst = make([]ag.RowRef, len(s.refs))
+	}
+	dst = dst[:len(s.refs)]
+	copy(dst, s.refs)
+	return dst
+}
+
+// RestoreRefs makes every row's value live where SaveRefs found it. It detaches first.
+func (s *StateTable) RestoreRefs(src []ag.RowRef) {
+	if len(src) != len(s.refs) {
+		panic(fmt.Sprintf("nn: StateTable.RestoreRefs of %d rows for a table of %d", len(src), len(s.refs)))
+	}
+	s.Detach()
+	copy(s.refs, src)
+}

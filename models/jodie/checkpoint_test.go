@@ -159,10 +159,8 @@ func TestCheckpointResume(t *testing.T) {
 			if got := trainAndEvaluate(t, first, d); got.stats != want[0].stats {
 				t.Fatalf("epoch 1 stats %+v, want %+v (training is not deterministic)", got.stats, want[0].stats)
 			}
-			// What the saving process would predict if it evaluated again. (Not always epoch 1's
-			// predictions: Evaluate's endWindow lets rows it wrote forget that they read the learned
-			// initial vectors, and it restores their values only, so a second evaluation can differ
-			// from the first. The checkpoint reproduces the process state as it is.)
+			// What the saving process predicts when it evaluates again (the same as epoch 1's
+			// evaluation: TestEvaluateTwiceOnUnseenEntities).
 			again := evaluate(t, first, d)
 			var buf bytes.Buffer
 			if err := first.SaveCheckpoint(&buf); err != nil {

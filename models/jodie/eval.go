@@ -14,6 +14,7 @@ import (
 // reused from one evaluation to the next.
 type evalState struct {
 	userVals, itemVals ag.Storage  // state tables at the end of training
+	userRefs, itemRefs []ag.RowRef // where their rows' values live (SaveRefs)
 	params             nn.Snapshot // parameters and Adam state (online protocol)
 	items              []float32   // (items+1)×dim dynamic item embeddings, mirrored on the host
 	static             []float32   // learned mode: (items+1)×static.dim normalised static embeddings
@@ -36,10 +37,17 @@ func (m *Model) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) er
 	if online {
 		ev.params.Take(m.params, m.opt)
 	}
+	m.endWindow()
+	// Rows never written since the tables were filled read the learned initial embeddings; rows
+	// that evaluation writes must go back to reading them, not only to their old values.
+	ev.userRefs = m.users.SaveRefs(ev.userRefs)
+	ev.itemRefs = m.items.SaveRefs(ev.itemRefs)
 	defer func() {
 		m.endWindow()
 		be.Copy(m.users.Values.Storage(), ev.userVals)
 		be.Copy(m.items.Values.Storage(), ev.itemVals)
+		m.users.RestoreRefs(ev.userRefs)
+		m.items.RestoreRefs(ev.itemRefs)
 		if online {
 			ev.params.Restore()
 		}

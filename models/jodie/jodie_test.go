@@ -223,3 +223,18 @@ func TestMaxWindowInteractionsCutsLargeTBatches(t *testing.T) {
 		}
 	}
 }
+
+// TestEvaluateTwiceOnUnseenEntities: on a prefix where validation and test bring users and items
+// that training never wrote, those rows read the learned initial embeddings; evaluation writes them
+// and must make them read the initial embeddings again afterwards, so a second evaluation equals
+// the first (before the fix, one row ranked 27 and then 30).
+func TestEvaluateTwiceOnUnseenEntities(t *testing.T) {
+	for _, protocol := range []bench.Protocol{bench.ProtocolFrozen, bench.ProtocolOnline} {
+		d := prefixData(t, "synth-wikipedia-small", 400, bench.TaskNextItem, protocol)
+		m := newModel(t, "    dim: 8\n    windows: 40\n", ag.NewCPU())
+		first := benchtest.Predictions(t, m, d, 11, 1)
+		if err := samePredictions(first, evaluate(t, m, d)); err != nil {
+			t.Errorf("%s: second evaluation: %v", protocol, err)
+		}
+	}
+}
