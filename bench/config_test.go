@@ -77,6 +77,12 @@ func TestConfigErrors(t *testing.T) {
 		{"missing-file", []Layer{{Path: "/nonexistent/defaults.yaml"}}, nil, "/nonexistent/defaults.yaml"},
 		{"yaml-syntax", []Layer{{Path: "e.yaml", Data: []byte("run: [\n")}}, nil, "e.yaml: yaml: line"},
 		{"repeated-seed", []Layer{base}, []string{"run.seeds=[1,1]"}, "run.seeds: seed 1 repeated"},
+		{"unknown-task", []Layer{base}, []string{"run.task=next-click"}, `run.task: "next-click" is not one of ctr, next-item, session, state-change (set in -set run.task=next-click)`},
+		{"select-not-a-unit", []Layer{base}, []string{"run.select=MAE"}, `run.select: "MAE" is not a metric of the next-item task (valid: MRR, recall@10, ndcg@10) (set in -set run.select=MAE)`},
+		{"bad-cutoffs", []Layer{base}, []string{"run.cutoffs=[20,10]"}, "run.cutoffs: [20 10]: want distinct positive cutoffs in ascending order"},
+		{"ctr-split", []Layer{base}, []string{"run.task=ctr", "run.split.train=0.8"}, "run.split: the ctr task splits each user's history leave-one-out"},
+		{"session-split", []Layer{base}, []string{"run.task=session", "run.split={train: 0.5, val: 0.1, test: 0.1}"}, "the fractions must be positive (val may be 0) and sum to 1"},
+		{"bad-checkpoint", []Layer{base}, []string{"run.checkpoint=best"}, `run.checkpoint: "best" is not one of epoch, off`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,5 +110,36 @@ func TestModelParamsUnknownKey(t *testing.T) {
 	want := `configs/models/jodie.yaml: line 5: unknown key "mdoe" in model.params.static (valid: mode)`
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("err = %v, want %q", err, want)
+	}
+}
+
+// TestTaskDefaultsAndCutoffs: each task fills its own split, cutoffs and selection metric, and the
+// cutoffs decide the units of its records.
+func TestTaskDefaultsAndCutoffs(t *testing.T) {
+	base := Layer{Path: "base.yaml", Data: []byte("dataset: {name: d}\nmodel: {name: m}\n")}
+	for _, tc := range []struct {
+		sets  []string
+		units string
+		sel   string
+		split SplitConfig
+	}{
+		{nil, "MRR recall@10 ndcg@10", "MRR", SplitConfig{0.8, 0.1, 0.1, "rows"}},
+		{[]string{"run.cutoffs=[5, 20]"}, "MRR recall@5 recall@20 ndcg@5 ndcg@20", "MRR", SplitConfig{0.8, 0.1, 0.1, "rows"}},
+		{[]string{"run.task=state-change"}, "AUC", "AUC", SplitConfig{0.6, 0.2, 0.2, "rows"}},
+		{[]string{"run.task=session"}, "MAE recall@20 MRR@20 ndcg@20", "MRR@20", SplitConfig{0.7, 0.1, 0.2, ""}},
+		{[]string{"run.task=session", "run.select=MAE"}, "MAE recall@20 MRR@20 ndcg@20", "MAE", SplitConfig{0.7, 0.1, 0.2, ""}},
+		{[]string{"run.task=ctr"}, "logloss GAUC GAUC-impr", "logloss", SplitConfig{}},
+	} {
+		c, err := LoadConfig([]Layer{base}, tc.sets)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.sets, err)
+		}
+		task, err := c.Run.TaskOf()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if u := strings.Join(task.Units(c.Run), " "); u != tc.units || c.Run.Select != tc.sel || c.Run.Split != tc.split {
+			t.Errorf("%v: units %q, select %q, split %+v; want %q, %q, %+v", tc.sets, u, c.Run.Select, c.Run.Split, tc.units, tc.sel, tc.split)
+		}
 	}
 }
