@@ -143,15 +143,6 @@ func TaskByName(name string) (Task, error) {
 	return t, nil
 }
 
-// mustTask is TaskByName for the built-in tasks' exported variables.
-func mustTask(name string) Task {
-	t, err := TaskByName(name)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
 // CheckCapabilities reports whether m can run task.
 func CheckCapabilities(m Model, task Task) error {
 	if err := task.Needs().Check(m); err != nil {
@@ -160,7 +151,7 @@ func CheckCapabilities(m Model, task Task) error {
 	return nil
 }
 
-// selection checks that r.Select is one of the task's units and a known, non-timing metric.
+// checkSelection checks that r.Select is one of the task's units and a known, non-timing metric.
 func checkSelection(t Task, r RunConfig) error {
 	units := t.Units(r)
 	if !slices.Contains(units, r.Select) {
