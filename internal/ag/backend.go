@@ -184,6 +184,12 @@ type Backend interface {
 	// AdamStepRows is AdamStep restricted to the given rows of width cols (lazy sparse Adam, as
 	// torch.optim.SparseAdam: rows without gradient keep their parameters and moments).
 	AdamStepRows(cols int, rows []int32, p, g, m, v Storage, lr, beta1, beta2, eps, weightDecay, bias1, bias2 float64)
+	// AdamCatchUpRows replays, for each row rows[k] of width cols, the Adam steps current[k]+1 …
+	// len(stepSize) (1-based) with no data gradient — weight decay's wd·p is the whole gradient —
+	// exactly as AdamStep computes them with a zero gradient. stepSize[s] is lr/bias1 and
+	// sqrtBias2[s] is √bias2 of step s+1. Deferred dense Adam (nn.Adam) calls it when a row is read.
+	AdamCatchUpRows(cols int, rows, current []int32, p, m, v Storage, beta1, beta2, eps, weightDecay float64,
+		stepSize, sqrtBias2 []float64)
 	AdagradStep(p, g, sum Storage, lr, eps, weightDecay float64)
 	SGDStep(p, g, buf Storage, lr, momentum, weightDecay float64)
 	// Clamp limits every element of s to [lo, hi].

@@ -829,17 +829,17 @@ func (c *CPU[T]) AdamStepRows(cols int, rows []int32, ps, gs, ms, vs Storage, lr
 	}
 }
 
-func adam[T float](p, g, m, v []T, lr, beta1, beta2, eps, wd, bias1, bias2 float64) {
-	b1, b2, wdT := T(beta1), T(beta2), T(wd)
-	step := T(lr / bias1)
-	sb2 := T(math.Sqrt(bias2))
-	e := T(eps)
-	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
-	for i := range p {
-		gi := g[i] + wdT*p[i]
-		m[i] = b1*m[i] + (1-b1)*gi
-		v[i] = b2*v[i] + (1-b2)*gi*gi
-		p[i] -= step * m[i] / (T(math.Sqrt(float64(v[i])))/sb2 + e)
+func (c *CPU[T]) AdamCatchUpRows(cols int, rows, current []int32, ps, ms, vs Storage, beta1, beta2, eps, wd float64,
+	stepSize, sqrtBias2 []float64) {
+	p, m, v := d[T](ps), d[T](ms), d[T](vs)
+	k := adamConsts[T]{b1: T(beta1), b2: T(beta2), wd: T(wd), eps: T(eps)}
+	k.c1, k.c2 = 1-k.b1, 1-k.b2
+	for i, r := range rows {
+		lo, hi := int(r)*cols, (int(r)+1)*cols
+		for s := int(current[i]); s < len(stepSize); s++ {
+			k.step, k.sb2 = T(stepSize[s]), T(sqrtBias2[s])
+			adamDecay(p[lo:hi], m[lo:hi], v[lo:hi], &k)
+		}
 	}
 }
 

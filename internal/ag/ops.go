@@ -245,6 +245,9 @@ func (tp *Tape) Gather(table *Tensor, idx []int32) *Tensor {
 			panic(fmt.Sprintf("ag: Gather index %d out of range for %v", i, table))
 		}
 	}
+	if table.beforeGather != nil {
+		table.beforeGather(idx)
+	}
 	out := tp.newTensor(len(idx), table.cols)
 	tp.be.GatherRows(table.cols, table.val, idx, out.val)
 	if tp.recording && table.needGrad {
@@ -274,6 +277,9 @@ func (tp *Tape) GatherRefs(refs []RowRef) *Tensor {
 			panic(fmt.Sprintf("ag: GatherRefs: bad reference to row %d of %v (width %d)", r.Row, r.T, cols))
 		}
 		need = need || r.T.needGrad
+		if r.T.beforeGather != nil {
+			r.T.beforeGather([]int32{r.Row})
+		}
 	}
 	out := tp.newTensor(len(refs), cols)
 	for i, r := range refs {

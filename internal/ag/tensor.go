@@ -30,6 +30,9 @@ type Tensor struct {
 	touched []int32
 	isTouch []bool
 	zeroRow Storage // one zero row, copied over touched gradient rows by ZeroGrad
+	// beforeGather, when set, is called with the rows a Gather or GatherRefs is about to read, so
+	// an optimiser that defers updates of unread rows can bring them up to date first.
+	beforeGather func(rows []int32)
 
 	// Name is used in error messages and checkpoints.
 	Name string
@@ -163,6 +166,12 @@ func (t *Tensor) EnableSparseGrad() {
 	t.isTouch = make([]bool, t.rows)
 	t.zeroRow = t.be.New(t.cols)
 }
+
+// SetBeforeGather makes every Gather and GatherRefs of t call f with the rows it is about to read,
+// before reading them (nil removes the hook). Deferred dense Adam (nn.Adam) uses it: a row's
+// pending updates are applied when the row is next read. Other reads of t's storage see the rows as
+// they are; whoever reads them that way must first bring them up to date (nn.Adam.Flush).
+func (t *Tensor) SetBeforeGather(f func(rows []int32)) { t.beforeGather = f }
 
 // SparseGrad reports whether t tracks touched rows, and TouchedRows lists them (since ZeroGrad).
 func (t *Tensor) SparseGrad() bool { return t.sparse }

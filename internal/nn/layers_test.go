@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"slices"
 	"math/rand/v2"
 	"testing"
 
@@ -219,5 +220,32 @@ func TestStateTableDetachForgetsHistory(t *testing.T) {
 	}
 	if g := init.GradValues(); g[0] != 1 || g[1] != 1 {
 		t.Errorf("initial-state gradient %v, want [1 1] (only row 1 still refers to it)", g)
+	}
+}
+
+// TestStateTableDetachInitial: after DetachInitial, rows never written read the initial vector's
+// value as of Fill, without gradient, even once the parameter has moved; a row written in the open
+// window keeps its history.
+func TestStateTableDetachInitial(t *testing.T) {
+	be := ag.NewCPU64()
+	init := ag.NewParam(be, "init", 1, 2)
+	init.CopyFrom64([]float64{0.5, -0.5})
+	tab := NewStateTable(be, "s", 3, 2)
+	tab.Fill(init)
+	tp := ag.NewTape(be)
+	tab.Write([]int32{2}, tp.Scale(tab.Read(tp, []int32{2}), 3)) // row 2: 3·init, history in the window
+	tab.DetachInitial()
+	init.CopyFrom64([]float64{7, 7}) // an optimiser step moves the parameter
+	got := tab.Read(tp, []int32{0, 2})
+	v := make([]float64, 4)
+	got.CopyTo64(v)
+	if want := []float64{0.5, -0.5, 1.5, -1.5}; !slices.Equal(v, want) {
+		t.Fatalf("after DetachInitial read %v, want %v", v, want)
+	}
+	if err := tp.Backward(tp.Sum(got, ag.AxisAll)); err != nil {
+		t.Fatal(err)
+	}
+	if g := init.GradValues(); g[0] != 3 || g[1] != 3 {
+		t.Errorf("initial-state gradient %v, want [3 3]: only the written row 2 (3·init) still leads to it", g)
 	}
 }

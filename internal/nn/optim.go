@@ -26,9 +26,38 @@ type OptimConfig struct {
 	Beta1       float64 // Adam; default 0.9
 	Beta2       float64 // Adam; default 0.999
 	Eps         float64 // Adam default 1e-8, Adagrad default 1e-10
-	// LazySparse makes Adam update only the touched rows of parameters with sparse gradients
-	// (embedding tables), as torch.optim.SparseAdam; dense parameters are unaffected.
-	LazySparse bool
+	// SparseRows says how Adam updates the rows of parameters with sparse gradients (tables read
+	// through Gather); dense parameters are unaffected. Default RowsDense.
+	SparseRows SparseRows
+}
+
+// SparseRows is how Adam treats the rows of a sparse-gradient parameter that got no gradient in a
+// step.
+type SparseRows int
+
+const (
+	// RowsDense is torch.optim.Adam: every row takes every step, moving on its momentum and on
+	// weight decay (added to the gradient) whether or not it received a gradient.
+	RowsDense SparseRows = iota
+	// RowsDeferred gives RowsDense's parameters bit for bit, but a row's gradient-free steps are
+	// replayed only when the row is next read (Gather) or at Flush — see Adam.
+	RowsDeferred
+	// RowsLazy is torch.optim.SparseAdam: only rows that received gradient are updated, each with
+	// bias correction from its own number of updates; the others keep parameters and moments.
+	RowsLazy
+)
+
+// String names the mode as configs do.
+func (r SparseRows) String() string {
+	switch r {
+	case RowsDense:
+		return "dense"
+	case RowsDeferred:
+		return "deferred"
+	case RowsLazy:
+		return "lazy"
+	}
+	return fmt.Sprintf("SparseRows(%d)", int(r))
 }
 
 func orDefault(v, def float64) float64 {
@@ -101,55 +130,166 @@ func (o *SGD) ZeroGrad()      { o.ps.ZeroGrad() }
 func (o *SGD) Params() Params { return o.ps }
 
 // Adam is torch.optim.Adam (amsgrad off), with L2 weight decay added to the gradient.
+//
+// Deferred dense Adam (SparseRows RowsDeferred). A row r of an embedding table that gets no data
+// gradient at step s still takes dense Adam's step with g = wd·p:
+//
+//	m ← β1·m + (1−β1)·wd·p;  v ← β2·v + (1−β2)·(wd·p)²;  p ← p − (lr/bias1_s)·m / (√v/√bias2_s + ε).
+//
+// Without weight decay this has a closed form (m_k = β1^k·m, v_k = β2^k·v, and p moves by
+// lr·m/√v·Σ_j (β1/√β2)^j·√bias2/bias1 up to ε), but with it the step depends on p itself through
+// wd·p, √v and ε, and no closed form exists. Nor is the weight-decay term negligible: once the
+// momentum of the row's last gradient has decayed (β1^k, ~20 steps), m ≈ wd·p and √v is what is
+// left of that gradient's β2^k-decayed square, so p shrinks by lr·wd/√v̂ per step — about 2% per
+// step for JODIE's one-hot rows (wd 1e-5, gradients ~1e-5), so that a row left alone for one
+// epoch decays toward zero. Any approximation would move exactly the rows that hold "this user
+// repeats this item". So the steps are replayed exactly, but late: each row records the step it is
+// current at; a Gather of the row (ag.Tensor.SetBeforeGather) first replays the steps it missed,
+// with the per-step scalars recorded at each step, in the same operations as the dense kernel
+// (ag.Backend.AdamCatchUpRows), and Flush brings every row up to date. The work is the same
+// number of row-steps as dense Adam but runs row by row in cache (and 8 lanes wide) instead of
+// streaming the whole table through memory at every step. Rows are only correct when read through
+// Gather or after Flush; a reader of the raw storage must Flush first.
 type Adam struct {
 	ps   Params
 	cfg  OptimConfig
 	m, v []ag.Storage
 	t    int
-	// per-row step counts for LazySparse parameters: bias correction then follows each row's own
-	// number of updates, as SparseAdam's state does per parameter slice.
+	// per-row step counts of sparse parameters. RowsLazy: each row's own number of updates (bias
+	// correction follows it, as SparseAdam's per-slice state). RowsDeferred: the step each row is
+	// current at.
 	rowSteps map[*ag.Tensor][]int32
-	row      [1]int32 // scratch row index for AdamStepRows
+	row      [1]int32 // scratch row index
+	cur      [1]int32 // scratch step count
+	// RowsDeferred: lr/bias1 and √bias2 of every step so far (index s is step s+1).
+	stepSize, sqrtBias2 []float64
 }
 
-// NewAdam returns Adam with PyTorch defaults for zero fields.
+// NewAdam returns Adam with PyTorch defaults for zero fields. With RowsDeferred it installs a
+// Gather hook on every sparse-gradient parameter (see Adam).
 func NewAdam(ps Params, c OptimConfig) *Adam {
 	c.LR = orDefault(c.LR, 1e-3)
 	c.Beta1 = orDefault(c.Beta1, 0.9)
 	c.Beta2 = orDefault(c.Beta2, 0.999)
 	c.Eps = orDefault(c.Eps, 1e-8)
 	o := &Adam{ps: ps, cfg: c, m: state(ps), v: state(ps)}
-	if c.LazySparse {
-		o.rowSteps = map[*ag.Tensor][]int32{}
-		for _, p := range ps {
-			if p.SparseGrad() {
-				o.rowSteps[p] = make([]int32, p.Rows())
-			}
+	if c.SparseRows == RowsDense {
+		return o
+	}
+	o.rowSteps = map[*ag.Tensor][]int32{}
+	for i, p := range ps {
+		if !p.SparseGrad() {
+			continue
+		}
+		o.rowSteps[p] = make([]int32, p.Rows())
+		if c.SparseRows == RowsDeferred {
+			p.SetBeforeGather(func(rows []int32) { o.catchUp(i, rows) })
 		}
 	}
 	return o
 }
 
+// bias returns 1 − β1^t and 1 − β2^t.
+func (o *Adam) bias(t int) (bias1, bias2 float64) {
+	return 1 - math.Pow(o.cfg.Beta1, float64(t)), 1 - math.Pow(o.cfg.Beta2, float64(t))
+}
+
+// setStep sets the step count (a restored snapshot or checkpoint) and the per-step scalars with it.
+func (o *Adam) setStep(t int) {
+	o.t = t
+	if o.cfg.SparseRows != RowsDeferred {
+		return
+	}
+	if len(o.stepSize) > t {
+		o.stepSize, o.sqrtBias2 = o.stepSize[:t], o.sqrtBias2[:t]
+	}
+	for s := len(o.stepSize) + 1; s <= t; s++ {
+		o.record(s)
+	}
+}
+
+func (o *Adam) record(t int) {
+	bias1, bias2 := o.bias(t)
+	o.stepSize = append(o.stepSize, o.cfg.LR/bias1)
+	o.sqrtBias2 = append(o.sqrtBias2, math.Sqrt(bias2))
+}
+
+// catchUp replays the steps that rows of parameter i missed (RowsDeferred).
+func (o *Adam) catchUp(i int, rows []int32) {
+	p := o.ps[i]
+	steps := o.rowSteps[p]
+	c, be := o.cfg, p.Backend()
+	for _, r := range rows {
+		if int(steps[r]) == o.t {
+			continue
+		}
+		o.row[0], o.cur[0] = r, steps[r]
+		be.AdamCatchUpRows(p.Cols(), o.row[:], o.cur[:], p.Storage(), o.m[i], o.v[i], c.Beta1, c.Beta2, c.Eps, c.WeightDecay,
+			o.stepSize, o.sqrtBias2)
+		steps[r] = int32(o.t)
+	}
+}
+
+// Flush brings every row of every deferred parameter up to the current step; a no-op for other
+// modes. Call it before reading deferred parameters other than through Gather (saving them,
+// inspecting them, comparing with dense Adam).
+func (o *Adam) Flush() {
+	if o.cfg.SparseRows != RowsDeferred {
+		return
+	}
+	for i, p := range o.ps {
+		steps, ok := o.rowSteps[p]
+		if !ok {
+			continue
+		}
+		for r := range steps {
+			o.row[0] = int32(r)
+			o.catchUp(i, o.row[:1])
+		}
+	}
+}
+
 // Step applies one Adam update.
 func (o *Adam) Step() {
-	o.t++
 	c := o.cfg
-	bias1 := 1 - math.Pow(c.Beta1, float64(o.t))
-	bias2 := 1 - math.Pow(c.Beta2, float64(o.t))
+	if c.SparseRows == RowsDeferred {
+		// Rows receive gradient through Gather, which caught them up; any other way in (a dense op
+		// on the table) still finds them current.
+		for i, p := range o.ps {
+			if _, ok := o.rowSteps[p]; ok {
+				o.catchUp(i, p.TouchedRows())
+			}
+		}
+	}
+	o.t++
+	if c.SparseRows == RowsDeferred {
+		o.record(o.t)
+	}
+	bias1, bias2 := o.bias(o.t)
 	for i, p := range o.ps {
 		be := p.Backend()
-		if steps, lazy := o.rowSteps[p]; lazy {
+		steps, sparse := o.rowSteps[p]
+		switch {
+		case sparse && c.SparseRows == RowsLazy:
 			// Each touched row gets its own bias correction from its own update count.
 			for _, r := range p.TouchedRows() {
 				steps[r]++
-				t := float64(steps[r])
+				b1, b2 := o.bias(int(steps[r]))
 				o.row[0] = r
 				be.AdamStepRows(p.Cols(), o.row[:], p.Storage(), p.GradStorage(), o.m[i], o.v[i], c.LR, c.Beta1, c.Beta2,
-					c.Eps, c.WeightDecay, 1-math.Pow(c.Beta1, t), 1-math.Pow(c.Beta2, t))
+					c.Eps, c.WeightDecay, b1, b2)
 			}
-			continue
+		case sparse:
+			// Deferred: touched rows take this step now, the others when next read.
+			touched := p.TouchedRows()
+			be.AdamStepRows(p.Cols(), touched, p.Storage(), p.GradStorage(), o.m[i], o.v[i], c.LR, c.Beta1, c.Beta2,
+				c.Eps, c.WeightDecay, bias1, bias2)
+			for _, r := range touched {
+				steps[r] = int32(o.t)
+			}
+		default:
+			be.AdamStep(p.Storage(), p.GradStorage(), o.m[i], o.v[i], c.LR, c.Beta1, c.Beta2, c.Eps, c.WeightDecay, bias1, bias2)
 		}
-		be.AdamStep(p.Storage(), p.GradStorage(), o.m[i], o.v[i], c.LR, c.Beta1, c.Beta2, c.Eps, c.WeightDecay, bias1, bias2)
 	}
 }
 

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -76,7 +77,7 @@ func TestLazySparseAdam(t *testing.T) {
 	emb := ag.NewParam(be, "emb", 3, 1)
 	emb.EnableSparseGrad()
 	emb.CopyFrom64([]float64{1, 1, 1})
-	o := NewAdam(Params{emb}, OptimConfig{LR: 0.1, LazySparse: true})
+	o := NewAdam(Params{emb}, OptimConfig{LR: 0.1, SparseRows: RowsLazy})
 	tp := ag.NewTape(be)
 	if err := tp.Backward(tp.Scale(tp.Sum(tp.Gather(emb, []int32{2}), ag.AxisAll), 0.5)); err != nil {
 		t.Fatal(err)
@@ -105,4 +106,101 @@ func TestClipGradNorm(t *testing.T) {
 	if n := ps.ClipGradNorm(10); math.Abs(n-5/(5+1e-6)) > 1e-12 {
 		t.Errorf("norm %v: a norm below the limit must not change", n)
 	}
+}
+
+// TestDeferredAdamEqualsDense: deferred dense Adam gives dense Adam's parameters and moments bit
+// for bit — over many steps, with rows touched at irregular intervals, rows touched only early, a
+// row never touched, reads between steps, a snapshot restored mid-way, and a width that is no
+// multiple of the 8-lane kernel — and lazy Adam, on the same steps, does not.
+func TestDeferredAdamEqualsDense(t *testing.T) {
+	for _, be := range []ag.Backend{ag.NewCPU(), ag.NewCPU64()} {
+		t.Run(be.Name(), func(t *testing.T) {
+			const rows, cols, steps = 9, 37, 400
+			build := func(mode SparseRows) (*ag.Tensor, *Linear, *Adam) {
+				r := rng(3)
+				emb := ag.NewParam(be, "emb", rows, cols)
+				Uniform(emb, r, -0.1, 0.1)
+				emb.EnableSparseGrad()
+				lin := NewLinear(be, "lin", cols, 2, true, r)
+				// Large weight decay makes its share of the untouched rows' steps visible.
+				return emb, lin, NewAdam(Params{emb, lin.W, lin.B}, OptimConfig{LR: 1e-2, WeightDecay: 1e-2, SparseRows: mode})
+			}
+			dEmb, dLin, dense := build(RowsDense)
+			fEmb, fLin, deferred := build(RowsDeferred)
+			lEmb, lLin, lazy := build(RowsLazy)
+			touch := rng(11)
+			var snap Snapshot
+			var snapAt int
+			for s := 1; s <= steps; s++ {
+				// Row r is touched with probability (r+1)/12 before step 150; rows 0–2 never after,
+				// row 8 never at all.
+				var ids []int32
+				for r := range int32(rows - 1) {
+					if (s < 150 || r > 2) && touch.Float64() < float64(r+1)/12 {
+						ids = append(ids, r, r) // a repeated id: its gradient adds up
+					}
+				}
+				if len(ids) == 0 {
+					ids = []int32{4}
+				}
+				var read [3][]float64
+				for k, m := range []struct {
+					emb *ag.Tensor
+					lin *Linear
+					opt *Adam
+				}{{dEmb, dLin, dense}, {fEmb, fLin, deferred}, {lEmb, lLin, lazy}} {
+					tp := ag.NewTape(be)
+					x := tp.Gather(m.emb, ids)
+					read[k] = make([]float64, x.Len())
+					x.CopyTo64(read[k])
+					loss := tp.Sum(tp.Tanh(m.lin.Forward(tp, x)), ag.AxisAll)
+					if err := tp.Backward(loss); err != nil {
+						t.Fatal(err)
+					}
+					m.opt.Step()
+					m.opt.ZeroGrad()
+				}
+				if !slices.Equal(read[0], read[1]) {
+					t.Fatalf("step %d: rows %v read through Gather differ between dense and deferred Adam", s, ids)
+				}
+				if s == 200 {
+					snap.Take(Params{fEmb, fLin.W, fLin.B}, deferred)
+					snapAt = s
+				}
+			}
+			deferred.Flush()
+			want := fingerprintOf(dense)
+			if got := fingerprintOf(deferred); !slices.Equal(got, want) {
+				t.Errorf("after %d steps and Flush, deferred Adam differs from dense Adam", steps)
+			}
+			if slices.Equal(fingerprintOf(lazy), want) {
+				t.Error("lazy Adam equals dense Adam: the steps never leave a row untouched, so the test proves nothing")
+			}
+			// Restoring the snapshot and replaying from it gives the same result again.
+			snap.Restore()
+			if deferred.t != snapAt {
+				t.Fatalf("restored step count %d, want %d", deferred.t, snapAt)
+			}
+			deferred.Flush()
+			if slices.Equal(fingerprintOf(deferred), want) {
+				t.Error("restoring a step-200 snapshot left the step-400 parameters")
+			}
+		})
+	}
+}
+
+// fingerprintOf is every parameter value and both moments of every parameter of o, in order.
+func fingerprintOf(o *Adam) []float64 {
+	var out []float64
+	grab := func(be ag.Backend, s ag.Storage) {
+		x := make([]float64, s.Len())
+		be.Download64(x, s)
+		out = append(out, x...)
+	}
+	for i, p := range o.ps {
+		grab(p.Backend(), p.Storage())
+		grab(p.Backend(), o.m[i])
+		grab(p.Backend(), o.v[i])
+	}
+	return out
 }

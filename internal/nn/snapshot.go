@@ -66,7 +66,7 @@ func (s *Snapshot) Restore() {
 		s.backend(i).Copy(dst, s.vals[i])
 	}
 	if a, ok := s.opt.(*Adam); ok {
-		a.t = s.t
+		a.setStep(s.t)
 		for p, r := range a.rowSteps {
 			copy(r, s.rows[p])
 		}

@@ -94,6 +94,19 @@ func (s *StateTable) Fill(init *ag.Tensor) {
 	}
 }
 
+// DetachInitial makes the rows that still read the learned initial state (not written since Fill)
+// read the value it had at Fill, as a constant: no more gradient reaches the initial state through
+// them, and later updates of the parameter no longer show. This is the original JODIE code, whose
+// table is initial.repeat(n, 1) and is detach_()ed after the first window of each epoch. Rows
+// written in the current window keep their history.
+func (s *StateTable) DetachInitial() {
+	for i, r := range s.refs {
+		if r.T != nil && !s.written[i] {
+			s.refs[i] = ag.RowRef{}
+		}
+	}
+}
+
 // SaveRefs copies, outside a window, where every row's value lives — Values, or the learned initial
 // state it was filled from and has not been written since — into dst (reused when large enough).
 // A caller that saves and later restores Values (an evaluation that must leave the model as it

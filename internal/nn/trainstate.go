@@ -594,7 +594,7 @@ func (c *CheckpointReader) Optimizer(tag string, opt Optimizer) {
 		}
 	}
 	if a, ok := opt.(*Adam); ok && c.err == nil {
-		c.pending = append(c.pending, func() { a.t = int(t) })
+		c.pending = append(c.pending, func() { a.setStep(int(t)) })
 	}
 }
 

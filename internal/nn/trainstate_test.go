@@ -24,14 +24,14 @@ type stateFixture struct {
 	cfg   struct{ Dim, Rows int }
 }
 
-func newStateFixture(be ag.Backend, optName string, lazy bool, dim int, seed uint64) *stateFixture {
+func newStateFixture(be ag.Backend, optName string, rows SparseRows, dim int, seed uint64) *stateFixture {
 	f := &stateFixture{be: be}
 	f.emb = NewEmbedding(be, "emb", 5, dim, rng(seed))
 	f.lin = NewLinear(be, "lin", dim, 2, true, rng(seed+1))
 	f.init = ag.NewParam(be, "init", 1, dim)
 	Uniform(f.init, rng(seed+2), -1, 1)
 	f.ps = append(Collect(f.emb, f.lin), f.init)
-	f.opt, _ = OptimizerByName(optName, f.ps, OptimConfig{LR: 0.05, Momentum: 0.5, LazySparse: lazy})
+	f.opt, _ = OptimizerByName(optName, f.ps, OptimConfig{LR: 0.05, Momentum: 0.5, SparseRows: rows})
 	f.table = NewStateTable(be, "states", 4, dim)
 	f.table.Fill(f.init)
 	f.cfg.Dim, f.cfg.Rows = dim, 4
@@ -99,20 +99,21 @@ func TestTrainStateResume(t *testing.T) {
 		name string
 		be   func() ag.Backend
 		opt  string
-		lazy bool
+		rows SparseRows
 	}{
-		{"adam-lazy-cpu", func() ag.Backend { return ag.NewCPU() }, "adam", true},
-		{"adam-dense-cpu", func() ag.Backend { return ag.NewCPU() }, "adam", false},
-		{"adam-lazy-cpu64", func() ag.Backend { return ag.NewCPU64() }, "adam", true},
-		{"sgd-momentum-cpu", func() ag.Backend { return ag.NewCPU() }, "sgd", false},
-		{"adagrad-cpu64", func() ag.Backend { return ag.NewCPU64() }, "adagrad", false},
+		{"adam-lazy-cpu", func() ag.Backend { return ag.NewCPU() }, "adam", RowsLazy},
+		{"adam-dense-cpu", func() ag.Backend { return ag.NewCPU() }, "adam", RowsDense},
+		{"adam-deferred-cpu", func() ag.Backend { return ag.NewCPU() }, "adam", RowsDeferred},
+		{"adam-lazy-cpu64", func() ag.Backend { return ag.NewCPU64() }, "adam", RowsLazy},
+		{"sgd-momentum-cpu", func() ag.Backend { return ag.NewCPU() }, "sgd", RowsDense},
+		{"adagrad-cpu64", func() ag.Backend { return ag.NewCPU64() }, "adagrad", RowsDense},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			a := newStateFixture(tt.be(), tt.opt, tt.lazy, 3, 1)
+			a := newStateFixture(tt.be(), tt.opt, tt.rows, 3, 1)
 			a.step([]int32{0, 1}, []int32{2, 3})
 			a.step([]int32{1}, []int32{4})
 			saved := a.save(t)
-			b := newStateFixture(tt.be(), tt.opt, tt.lazy, 3, 7)
+			b := newStateFixture(tt.be(), tt.opt, tt.rows, 3, 7)
 			if err := b.load(saved); err != nil {
 				t.Fatal(err)
 			}
@@ -133,7 +134,7 @@ func TestTrainStateResume(t *testing.T) {
 // TestTrainStateErrors: corrupt, truncated and foreign streams are refused with an error that says
 // why, wrapping ErrCheckpoint.
 func TestTrainStateErrors(t *testing.T) {
-	src := newStateFixture(ag.NewCPU(), "adam", true, 3, 1)
+	src := newStateFixture(ag.NewCPU(), "adam", RowsLazy, 3, 1)
 	src.step([]int32{0}, []int32{1})
 	good := src.save(t)
 	flipped := slices.Clone(good)
@@ -148,15 +149,15 @@ func TestTrainStateErrors(t *testing.T) {
 		into *stateFixture
 		want string
 	}{
-		{"flipped", flipped, newStateFixture(ag.NewCPU(), "adam", true, 3, 2), "checksum mismatch"},
-		{"truncated", good[:len(good)/3], newStateFixture(ag.NewCPU(), "adam", true, 3, 2), "truncated"},
-		{"no-checksum", good[:len(good)-2], newStateFixture(ag.NewCPU(), "adam", true, 3, 2), "checksum mismatch"},
-		{"empty", nil, newStateFixture(ag.NewCPU(), "adam", true, 3, 2), "not a tibench checkpoint"},
-		{"params-only", v1.Bytes(), newStateFixture(ag.NewCPU(), "adam", true, 3, 2), "parameters-only"},
-		{"dim", good, newStateFixture(ag.NewCPU(), "adam", true, 4, 2), `Dim: 3 in the checkpoint, 4 in the model`},
-		{"precision", good, newStateFixture(ag.NewCPU64(), "adam", true, 3, 2), "float32"},
-		{"optimizer", good, newStateFixture(ag.NewCPU(), "adagrad", false, 3, 2), `optimiser "adam", the model's is "adagrad"`},
-		{"lazy", good, newStateFixture(ag.NewCPU(), "adam", false, 3, 2), "per-row step counts"},
+		{"flipped", flipped, newStateFixture(ag.NewCPU(), "adam", RowsLazy, 3, 2), "checksum mismatch"},
+		{"truncated", good[:len(good)/3], newStateFixture(ag.NewCPU(), "adam", RowsLazy, 3, 2), "truncated"},
+		{"no-checksum", good[:len(good)-2], newStateFixture(ag.NewCPU(), "adam", RowsLazy, 3, 2), "checksum mismatch"},
+		{"empty", nil, newStateFixture(ag.NewCPU(), "adam", RowsLazy, 3, 2), "not a tibench checkpoint"},
+		{"params-only", v1.Bytes(), newStateFixture(ag.NewCPU(), "adam", RowsLazy, 3, 2), "parameters-only"},
+		{"dim", good, newStateFixture(ag.NewCPU(), "adam", RowsLazy, 4, 2), `Dim: 3 in the checkpoint, 4 in the model`},
+		{"precision", good, newStateFixture(ag.NewCPU64(), "adam", RowsLazy, 3, 2), "float32"},
+		{"optimizer", good, newStateFixture(ag.NewCPU(), "adagrad", RowsDense, 3, 2), `optimiser "adam", the model's is "adagrad"`},
+		{"lazy", good, newStateFixture(ag.NewCPU(), "adam", RowsDense, 3, 2), "per-row step counts"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -170,7 +171,7 @@ func TestTrainStateErrors(t *testing.T) {
 		})
 	}
 	// A shape mismatch without a configuration section to catch it first names the tensor.
-	other := newStateFixture(ag.NewCPU(), "adam", true, 4, 2)
+	other := newStateFixture(ag.NewCPU(), "adam", RowsLazy, 4, 2)
 	var buf bytes.Buffer
 	w := NewCheckpointWriter(&buf, "fixture", src.be)
 	w.Params("params", src.ps)
@@ -192,7 +193,7 @@ func TestTrainStateErrors(t *testing.T) {
 // TestTrainStateRefusesOpenWindow: saving a table with rows written in an open window, or
 // parameters holding a gradient, fails instead of writing a state that cannot resume exactly.
 func TestTrainStateRefusesOpenWindow(t *testing.T) {
-	f := newStateFixture(ag.NewCPU(), "adam", false, 3, 1)
+	f := newStateFixture(ag.NewCPU(), "adam", RowsDense, 3, 1)
 	tp := ag.NewTape(f.be)
 	f.table.Write([]int32{0}, tp.Tanh(f.table.Read(tp, []int32{0})))
 	w := NewCheckpointWriter(&bytes.Buffer{}, "fixture", f.be)

@@ -17,8 +17,9 @@ const checkpointName = "jodie"
 //
 //   - the resolved configuration (memory_limit_gb aside: it changes no result) and the data's
 //     shape, so that a stream from another setting or dataset is refused with the difference;
-//   - every parameter, and Adam's moments, step count and, for sparse_adam lazy, the per-row step
-//     counts of the one-hot (or learned static) tables;
+//   - every parameter, and Adam's moments, step count and the per-row step counts of the one-hot (or
+//     learned static) tables (lazy: each row's own update count; dense: the step each row is
+//     current at — TrainEpoch flushes, so at an epoch's end every row is current);
 //   - the user and item state tables: their values and which rows still read the learned initial
 //     vectors. TrainEpoch refills them, but Evaluate starts from them, so a model loaded after an
 //     epoch evaluates exactly as the saving process would have.

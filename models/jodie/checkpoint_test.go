@@ -218,7 +218,7 @@ func TestCheckpointRejects(t *testing.T) {
 		{"truncated-checksum", params, d, good[:len(good)-1], "checksum mismatch"},
 		{"other-dim", "    dim: 4\n    windows: 40\n", d, good, "Dim: 8 in the checkpoint, 4 in the model"},
 		{"other-static-mode", params + "    static: {mode: learned}\n", d, good, `"Mode":"onehot"} in the checkpoint, {"Dim":128,"Mode":"learned"} in the model`},
-		{"other-optimiser-mode", params + "    sparse_adam: dense\n", d, good, `"lazy" in the checkpoint, "dense" in the model`},
+		{"other-optimiser-mode", params + "    sparse_adam: lazy\n", d, good, `"dense" in the checkpoint, "lazy" in the model`},
 		{"other-data", params, other, good, "in the checkpoint"},
 	}
 	for _, tt := range tests {

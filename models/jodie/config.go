@@ -6,6 +6,8 @@ import (
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/tibench/tibench/internal/nn"
 )
 
 // Config is JODIE's parameters (configs/models/jodie.yaml). Zero values mean the defaults stated per
@@ -30,13 +32,31 @@ type Config struct {
 	LR float64 `yaml:"lr"`
 	// WeightDecay is Adam's L2 penalty. Default 1e-5 (a negative value means none).
 	WeightDecay float64 `yaml:"weight_decay"`
-	// SparseAdam is "lazy" (default: static-embedding tables update only the rows that got gradient,
-	// as torch.optim.SparseAdam) or "dense" (every row every step, as the original code's Adam, which
-	// keeps moving rows through momentum and weight decay; slow for large tables).
+	// SparseAdam is how Adam updates the one-hot (or learned) static-embedding tables, whose rows get
+	// gradient only in windows where their user or item appears:
+	//   - "dense" (default): the original code's dense Adam — every row takes every step, moving on
+	//     its momentum and on weight decay between appearances — computed by replaying a row's
+	//     skipped steps when it is next read (nn.RowsDeferred): the same parameters as dense-eager,
+	//     bit for bit, at a fraction of its cost;
+	//   - "dense-eager": the same Adam applied to every row at every step (the reference; slow for
+	//     large tables);
+	//   - "lazy": torch.optim.SparseAdam — only rows that got gradient move (a departure: JODIE then
+	//     learns several times slower per epoch).
 	SparseAdam string `yaml:"sparse_adam"`
-	// StateHead trains the state-change head: "auto" (default: when the task is state-change), "on"
-	// or "off".
+	// StateHead trains the state-change head: "on" (default: the original trains it in every run,
+	// next-item runs included, where its loss shapes the user embeddings), "auto" (only when the
+	// task is state-change) or "off".
 	StateHead string `yaml:"state_head"`
+	// ClassWeights is where the state-change loss's class weights [1, N/(1+positives)] are counted:
+	// "train" (default: the training part; a departure — the original counts the whole file, which
+	// lets the test labels' share leak into training) or "all" (the original).
+	ClassWeights string `yaml:"class_weights"`
+	// InitialGrad is which windows train the learned initial user/item vectors: "first-window"
+	// (default, the original: its tables are initial.repeat(n, 1), detach_()ed after an epoch's first
+	// window, so later windows read the initial vectors' epoch-start value as constants) or
+	// "every-window" (a departure: rows never written keep reading the live parameter, with
+	// gradient, in every window of the epoch).
+	InitialGrad string `yaml:"initial_grad"`
 	// MemoryLimitGB bounds the estimated parameter memory; beyond it Init fails with the estimate.
 	// Default 0: 80% of the machine's memory.
 	MemoryLimitGB float64 `yaml:"memory_limit_gb"`
@@ -104,10 +124,16 @@ func (c *Config) resolve() error {
 		c.WeightDecay = 1e-5
 	}
 	if c.SparseAdam == "" {
-		c.SparseAdam = "lazy"
+		c.SparseAdam = "dense"
 	}
 	if c.StateHead == "" {
-		c.StateHead = "auto"
+		c.StateHead = "on"
+	}
+	if c.ClassWeights == "" {
+		c.ClassWeights = "train"
+	}
+	if c.InitialGrad == "" {
+		c.InitialGrad = "first-window"
 	}
 	c.Lambda = Lambdas{weight(c.Lambda.Prediction), weight(c.Lambda.User), weight(c.Lambda.Item), weight(c.Lambda.State)}
 	oneOf := func(key, v string, valid ...string) error {
@@ -122,8 +148,10 @@ func (c *Config) resolve() error {
 		oneOf("static.mode", c.Static.Mode, "onehot", "learned"),
 		oneOf("window_rule", c.WindowRule, "rolling", "grid"),
 		oneOf("tbatch", c.TBatch, "on", "off"),
-		oneOf("sparse_adam", c.SparseAdam, "lazy", "dense"),
-		oneOf("state_head", c.StateHead, "auto", "on", "off"),
+		oneOf("sparse_adam", c.SparseAdam, "dense", "dense-eager", "lazy"),
+		oneOf("state_head", c.StateHead, "on", "auto", "off"),
+		oneOf("class_weights", c.ClassWeights, "train", "all"),
+		oneOf("initial_grad", c.InitialGrad, "first-window", "every-window"),
 	} {
 		if err != nil {
 			return err
@@ -140,6 +168,17 @@ func (c *Config) resolve() error {
 		c.WeightDecay = 0
 	}
 	return nil
+}
+
+// sparseRows maps sparse_adam to the optimiser's mode.
+func (c *Config) sparseRows() nn.SparseRows {
+	switch c.SparseAdam {
+	case "dense-eager":
+		return nn.RowsDense
+	case "lazy":
+		return nn.RowsLazy
+	}
+	return nn.RowsDeferred
 }
 
 // memoryEstimate is the bytes of parameters, gradients and Adam moments (4 float32 copies each), plus

@@ -5,7 +5,8 @@
 //   - Update (paper eq. 1–2): two tanh RNN cells. The user cell reads [item dynamic embedding, Δu,
 //     features] with the user's embedding as hidden state; the item cell reads [user dynamic
 //     embedding, Δi, features]. Outputs are L2-normalised. Every user (item) starts from one learned
-//     initial vector.
+//     initial vector, which (as the original's detach_ after an epoch's first window) receives
+//     gradient only in the first window of each epoch; later windows read its epoch-start value.
 //   - Project (eq. 3): û = u ⊙ (1 + W·Δu), W = Linear(1→d) drawn from N(0, 1).
 //   - Predict (eq. 4): a Linear layer on [û, previous item's dynamic embedding, previous item's static
 //     embedding, user's static embedding] outputs [item dynamic, item static]. A user's first
@@ -15,10 +16,16 @@
 //   - Loss per interaction, as the original code: the sum of MSE(prediction, detached [item dynamic,
 //     item static]), MSE(new user, previous user), MSE(new item, previous item) and, with labels, the
 //     class-weighted cross-entropy of the state-change head Linear(d→50)-ReLU-Linear(50→2) with
-//     weights [1, N/(1+positives)]; each term weighted by a configurable λ.
+//     weights [1, N/(1+positives)]; each term weighted by a configurable λ. As the original, the head
+//     is trained in every run, next-item runs included. Departure: N and positives are counted on
+//     the training part (class_weights: all counts the whole file, as the original).
 //   - t-Batch with truncated backpropagation: the training timeline is cut into windows of
 //     span/500; the t-batches of a window are processed in order, their losses summed, then one
 //     backward pass and one Adam step (lr 1e-3, weight decay 1e-5), and the embeddings are detached.
+//     Adam is dense over the whole prediction layer, one-hot blocks included, as the original's:
+//     rows without gradient keep moving on momentum and weight decay. It is computed deferred (a
+//     row's skipped steps replayed when it is next read; nn.RowsDeferred), which gives the same
+//     parameters as the eager dense step at a fraction of its cost; sparse_adam: lazy is SparseAdam.
 //     Departure: the original never trains the interactions after the last window boundary (171 on
 //     Wikipedia); here the last partial window is trained like the others. A window holding more than
 //     max_window_interactions (default 50,000; JODIE's datasets never come close) is backpropagated
@@ -183,13 +190,17 @@ func (m *Model) Init(d *bench.Data, seed uint64) error {
 	if m.stateHead {
 		m.head = nn.NewMLP(be, "state_head", []int{D, 50, 2}, nn.ReLU, r)
 		m.params = append(m.params, m.head.Params()...)
+		counted := d.Labels[:d.Split.TrainEnd]
+		if c.ClassWeights == "all" {
+			counted = d.Labels
+		}
 		pos := 0
-		for _, l := range d.Labels[:d.Split.TrainEnd] {
+		for _, l := range counted {
 			pos += int(l)
 		}
-		m.classWeights = []float32{1, float32(d.Split.TrainEnd) / float32(1+pos)}
+		m.classWeights = []float32{1, float32(len(counted)) / float32(1+pos)}
 	}
-	m.opt = nn.NewAdam(m.params, nn.OptimConfig{LR: c.LR, WeightDecay: c.WeightDecay, LazySparse: c.SparseAdam == "lazy"})
+	m.opt = nn.NewAdam(m.params, nn.OptimConfig{LR: c.LR, WeightDecay: c.WeightDecay, SparseRows: c.sparseRows()})
 	m.users = nn.NewStateTable(be, "user_embeddings", m.nUsers, D)
 	m.items = nn.NewStateTable(be, "item_embeddings", m.nItems+1, D)
 	m.tp = ag.NewTape(be)
@@ -380,6 +391,12 @@ func (m *Model) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress)
 			return st, fmt.Errorf("backpropagation step %d (t-batches %d–%d): %w", w, first, end-1, err)
 		}
 		m.endWindow()
+		if w == 0 && m.cfg.InitialGrad == "first-window" {
+			// The original detach_()es its tables after the first window: rows not yet written keep
+			// the initial vectors' epoch-start value, as constants, for the rest of the epoch.
+			m.users.DetachInitial()
+			m.items.DetachInitial()
+		}
 		total += v
 		st.Interactions += n
 		st.Batches += end - first
@@ -388,6 +405,11 @@ func (m *Model) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress)
 	}
 	if st.Batches > 0 {
 		st.Loss = total / float64(st.Batches)
+	}
+	// Deferred dense Adam: apply every row's pending steps, so that the parameters after an epoch
+	// are dense Adam's for whoever reads them (checkpoints, evaluation, inspection).
+	if f, ok := m.opt.(interface{ Flush() }); ok {
+		f.Flush()
 	}
 	return st, nil
 }
