@@ -2,8 +2,8 @@ package nn
 
 import (
 	"math"
-	"slices"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/tibench/tibench/internal/ag"

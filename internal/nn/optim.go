@@ -163,6 +163,7 @@ type Adam struct {
 	cur      [1]int32 // scratch step count
 	// RowsDeferred: lr/bias1 and √bias2 of every step so far (index s is step s+1).
 	stepSize, sqrtBias2 []float64
+	ahead               aheadState // RowsDeferred: the background catch-up (Ahead)
 }
 
 // NewAdam returns Adam with PyTorch defaults for zero fields. With RowsDeferred it installs a
@@ -196,6 +197,7 @@ func (o *Adam) bias(t int) (bias1, bias2 float64) {
 
 // setStep sets the step count (a restored snapshot or checkpoint) and the per-step scalars with it.
 func (o *Adam) setStep(t int) {
+	o.wait()
 	o.t = t
 	if o.cfg.SparseRows != RowsDeferred {
 		return
@@ -214,43 +216,9 @@ func (o *Adam) record(t int) {
 	o.sqrtBias2 = append(o.sqrtBias2, math.Sqrt(bias2))
 }
 
-// catchUp replays the steps that rows of parameter i missed (RowsDeferred).
-func (o *Adam) catchUp(i int, rows []int32) {
-	p := o.ps[i]
-	steps := o.rowSteps[p]
-	c, be := o.cfg, p.Backend()
-	for _, r := range rows {
-		if int(steps[r]) == o.t {
-			continue
-		}
-		o.row[0], o.cur[0] = r, steps[r]
-		be.AdamCatchUpRows(p.Cols(), o.row[:], o.cur[:], p.Storage(), o.m[i], o.v[i], c.Beta1, c.Beta2, c.Eps, c.WeightDecay,
-			o.stepSize, o.sqrtBias2)
-		steps[r] = int32(o.t)
-	}
-}
-
-// Flush brings every row of every deferred parameter up to the current step; a no-op for other
-// modes. Call it before reading deferred parameters other than through Gather (saving them,
-// inspecting them, comparing with dense Adam).
-func (o *Adam) Flush() {
-	if o.cfg.SparseRows != RowsDeferred {
-		return
-	}
-	for i, p := range o.ps {
-		steps, ok := o.rowSteps[p]
-		if !ok {
-			continue
-		}
-		for r := range steps {
-			o.row[0] = int32(r)
-			o.catchUp(i, o.row[:1])
-		}
-	}
-}
-
 // Step applies one Adam update.
 func (o *Adam) Step() {
+	o.wait()
 	c := o.cfg
 	if c.SparseRows == RowsDeferred {
 		// Rows receive gradient through Gather, which caught them up; any other way in (a dense op

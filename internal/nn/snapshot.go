@@ -22,8 +22,15 @@ func (o *SGD) stateStorages() []ag.Storage     { return o.bufs }
 func (o *SGD) counters() *optCounters          { return &optCounters{} }
 func (o *Adagrad) stateStorages() []ag.Storage { return o.sum }
 func (o *Adagrad) counters() *optCounters      { return &optCounters{} }
-func (o *Adam) stateStorages() []ag.Storage    { return append(slices.Clone(o.m), o.v...) }
-func (o *Adam) counters() *optCounters         { return &optCounters{t: o.t, rowSteps: o.rowSteps} }
+func (o *Adam) stateStorages() []ag.Storage {
+	o.wait()
+	return append(slices.Clone(o.m), o.v...)
+}
+
+func (o *Adam) counters() *optCounters {
+	o.wait()
+	return &optCounters{t: o.t, rowSteps: o.rowSteps}
+}
 
 // Snapshot holds a copy of parameter values and optimiser state. Models that keep learning while they
 // are evaluated (JODIE's "online" protocol) take one before and restore it after, so evaluation leaves

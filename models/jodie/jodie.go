@@ -79,13 +79,17 @@ type Model struct {
 	initUser, initItem     *ag.Tensor
 	head                   *nn.MLP
 	params                 nn.Params
-	opt                    nn.Optimizer
+	opt                    *nn.Adam
 	classWeights           []float32
 
 	users, items *nn.StateTable
 	batches      *tbatch.Batches
 	steps        []int // t-batch index where each backpropagation step starts; len = steps+1
-	windowLen    float64
+	// per backpropagation step, the rows of the static tables it reads (deferred dense Adam catches
+	// the next step's rows up in the background)
+	reads                []stepReads
+	userTable, itemTable *ag.Tensor
+	windowLen            float64
 
 	tp *ag.Tape
 	// per-batch host buffers, reused
@@ -225,7 +229,50 @@ func (m *Model) Init(d *bench.Data, seed uint64) error {
 	}
 	m.batches = b.SplitLarger(c.MaxWindowInteractions)
 	m.steps = backpropSteps(b, c.MaxWindowInteractions)
+	m.planReads(d)
 	return nil
+}
+
+// stepReads are the rows of the user and item static tables one backpropagation step reads.
+type stepReads struct{ users, items []int32 }
+
+// planReads lists, for every backpropagation step of an epoch, the static-table rows it reads: the
+// users' rows, and the previous items' rows (one-hot) or the previous and target items' (learned).
+func (m *Model) planReads(d *bench.Data) {
+	if m.predUser != nil {
+		m.userTable, m.itemTable = m.predUser, m.predPrevItem
+	} else {
+		m.userTable, m.itemTable = m.userStatic.Table, m.itemStatic.Table
+	}
+	m.reads = make([]stepReads, len(m.steps)-1)
+	for w := range m.reads {
+		var rd stepReads
+		for k := m.steps[w]; k < m.steps[w+1]; k++ {
+			for _, r := range m.batches.Batch(k) {
+				p := d.Time.PrevItem[r]
+				if p < 0 {
+					p = m.pad
+				}
+				rd.users, rd.items = append(rd.users, d.Users[r]), append(rd.items, p)
+				if m.predUser == nil {
+					rd.items = append(rd.items, d.Items[r])
+				}
+			}
+		}
+		m.reads[w] = rd
+	}
+}
+
+// readAhead tells deferred dense Adam which static rows step w reads and which step w+1 will, so
+// that it catches the latter up on the other core while step w runs.
+func (m *Model) readAhead(w int) {
+	var next stepReads
+	if w+1 < len(m.reads) {
+		next = m.reads[w+1]
+	}
+	now := m.reads[w]
+	m.opt.Ahead(nn.RowReads{Param: m.userTable, Now: now.users, Next: next.users},
+		nn.RowReads{Param: m.itemTable, Now: now.items, Next: next.items})
 }
 
 // backpropSteps cuts each window's t-batches into steps of at most max interactions (a step always
@@ -364,6 +411,10 @@ func (m *Model) endWindow() {
 func (m *Model) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress) (bench.EpochStats, error) {
 	m.tp.SetGrad(true)
 	m.resetStates()
+	// Deferred dense Adam: however the epoch ends, join the background catch-up and apply every
+	// row's pending steps, so that the parameters are dense Adam's for whoever reads them next
+	// (checkpoints, evaluation, inspection).
+	defer m.opt.Flush()
 	var st bench.EpochStats
 	var total float64
 	b := m.batches
@@ -373,6 +424,7 @@ func (m *Model) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress)
 			return st, err
 		}
 		first, end := m.steps[w], m.steps[w+1]
+		m.readAhead(w)
 		var loss *ag.Tensor
 		n := 0
 		for k := first; k < end; k++ {
@@ -405,11 +457,6 @@ func (m *Model) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress)
 	}
 	if st.Batches > 0 {
 		st.Loss = total / float64(st.Batches)
-	}
-	// Deferred dense Adam: apply every row's pending steps, so that the parameters after an epoch
-	// are dense Adam's for whoever reads them (checkpoints, evaluation, inspection).
-	if f, ok := m.opt.(interface{ Flush() }); ok {
-		f.Flush()
 	}
 	return st, nil
 }

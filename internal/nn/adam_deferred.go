@@ -1,0 +1,171 @@
+package nn
+
+import (
+	"fmt"
+
+	"github.com/tibench/tibench/internal/ag"
+)
+
+// Deferred dense Adam (RowsDeferred): catching rows up when they are read, all at once (Flush), and
+// in the background while the caller computes a step (Ahead). See Adam for the method.
+
+// aheadSweep is how many Ahead calls it takes the background sweep to visit every row once: each
+// visit replays the ~aheadSweep steps a row sat out, in cache, so the sweep streams a table through
+// memory aheadSweep times less often than dense Adam does, and a Flush at the end of an epoch finds
+// every row at most ~aheadSweep steps behind.
+const aheadSweep = 16
+
+// aheadState is the background catch-up started by Ahead and joined by wait.
+type aheadState struct {
+	done   chan struct{}         // closed when the worker finishes; nil when none runs
+	inNow  map[*ag.Tensor][]bool // rows the current step reads: the worker leaves them alone
+	marked []RowReads            // whose Now rows are marked in inNow
+	cursor map[*ag.Tensor]int    // where the sweep resumes
+	row    [1]int32              // the worker's scratch
+	cur    [1]int32
+}
+
+// RowReads names, for one sparse-gradient parameter under RowsDeferred, the rows the coming step
+// reads (Now) and the rows the step after it will read (Next).
+type RowReads struct {
+	Param     *ag.Tensor
+	Now, Next []int32
+}
+
+// Ahead starts bringing rows of deferred parameters up to the current step in a goroutine, while
+// the caller runs the coming step on the other core: first the rows of Next (so that the step
+// after finds them at most one step behind), then 1/aheadSweep of every table, round robin. It
+// never touches a row of Now, which the coming step reads and updates itself; a Gather of any other
+// row, Step, Flush and everything that reads the optimiser's state wait for the goroutine first. It
+// only ever applies steps already taken, so results are the same bits with or without it. A no-op
+// for other modes.
+func (o *Adam) Ahead(reads ...RowReads) {
+	if o.cfg.SparseRows != RowsDeferred {
+		return
+	}
+	o.wait()
+	a := &o.ahead
+	if a.inNow == nil {
+		a.inNow, a.cursor = map[*ag.Tensor][]bool{}, map[*ag.Tensor]int{}
+	}
+	for _, rr := range reads {
+		if _, ok := o.rowSteps[rr.Param]; !ok {
+			panic(fmt.Sprintf("nn: Adam.Ahead on %v, which is no deferred sparse-gradient parameter of this optimiser", rr.Param))
+		}
+		marks := a.inNow[rr.Param]
+		if marks == nil {
+			marks = make([]bool, rr.Param.Rows())
+			a.inNow[rr.Param] = marks
+		}
+		for _, r := range rr.Now {
+			marks[r] = true
+		}
+	}
+	a.marked = append(a.marked[:0], reads...)
+	// The worker reads only what is captured here (and rows outside Now), so nothing it touches
+	// changes under it: Step appends to stepSize only after wait.
+	target := o.t
+	stepSize, sqrtBias2 := o.stepSize[:target], o.sqrtBias2[:target]
+	a.done = make(chan struct{})
+	go func() {
+		defer close(a.done)
+		for _, rr := range a.marked {
+			i, marks := o.index(rr.Param), a.inNow[rr.Param]
+			for _, r := range rr.Next {
+				if !marks[r] {
+					o.advance(i, r, target, stepSize, sqrtBias2, &a.row, &a.cur)
+				}
+			}
+		}
+		for i, p := range o.ps {
+			steps, ok := o.rowSteps[p]
+			if !ok {
+				continue
+			}
+			marks := a.inNow[p]
+			r := a.cursor[p]
+			for range (len(steps) + aheadSweep - 1) / aheadSweep {
+				if marks == nil || !marks[r] {
+					o.advance(i, int32(r), target, stepSize, sqrtBias2, &a.row, &a.cur)
+				}
+				if r++; r == len(steps) {
+					r = 0
+				}
+			}
+			a.cursor[p] = r
+		}
+	}()
+}
+
+// wait joins the background catch-up, if one runs, and clears its marks.
+func (o *Adam) wait() {
+	a := &o.ahead
+	if a.done == nil {
+		return
+	}
+	<-a.done
+	a.done = nil
+	for _, rr := range a.marked {
+		marks := a.inNow[rr.Param]
+		for _, r := range rr.Now {
+			marks[r] = false
+		}
+	}
+	a.marked = a.marked[:0]
+}
+
+// index is the position of p in the optimiser's parameters.
+func (o *Adam) index(p *ag.Tensor) int {
+	for i, q := range o.ps {
+		if q == p {
+			return i
+		}
+	}
+	panic("nn: Adam: " + p.String() + " is none of its parameters")
+}
+
+// advance replays the steps row r of parameter i missed, up to step target.
+func (o *Adam) advance(i int, r int32, target int, stepSize, sqrtBias2 []float64, row, cur *[1]int32) {
+	p := o.ps[i]
+	steps := o.rowSteps[p]
+	if int(steps[r]) >= target {
+		return
+	}
+	c := o.cfg
+	row[0], cur[0] = r, steps[r]
+	p.Backend().AdamCatchUpRows(p.Cols(), row[:], cur[:], p.Storage(), o.m[i], o.v[i], c.Beta1, c.Beta2, c.Eps, c.WeightDecay,
+		stepSize[:target], sqrtBias2[:target])
+	steps[r] = int32(target)
+}
+
+// catchUp brings rows of parameter i up to the current step before they are read (the Gather hook).
+// A row the background worker may be replaying (any row outside the current step's Now) waits for
+// it first.
+func (o *Adam) catchUp(i int, rows []int32) {
+	p := o.ps[i]
+	marks := o.ahead.inNow[p]
+	for _, r := range rows {
+		if o.ahead.done != nil && (marks == nil || !marks[r]) {
+			o.wait()
+			marks = nil
+		}
+		o.advance(i, r, o.t, o.stepSize, o.sqrtBias2, &o.row, &o.cur)
+	}
+}
+
+// Flush brings every row of every deferred parameter up to the current step; a no-op for other
+// modes. Call it before reading deferred parameters other than through Gather (saving them,
+// inspecting them, comparing with dense Adam).
+func (o *Adam) Flush() {
+	if o.cfg.SparseRows != RowsDeferred {
+		return
+	}
+	o.wait()
+	for i, p := range o.ps {
+		if steps, ok := o.rowSteps[p]; ok {
+			for r := range steps {
+				o.advance(i, int32(r), o.t, o.stepSize, o.sqrtBias2, &o.row, &o.cur)
+			}
+		}
+	}
+}
