@@ -34,7 +34,7 @@ type Options struct {
 	Profile    string   // quick (default) or paper
 	Models     []string // keep only these models (nil: all)
 	Datasets   []string // keep only these datasets (nil: all)
-	Sets       []string // -set key=value settings, applied last
+	Sets       []string // -set key=value settings, applied last (but before a sweep's value of its key)
 	// Resume skips runs whose result file exists and continues a run from its checkpoint.
 	Resume bool
 	// Log receives logs (stderr in the CLI); nil discards.
