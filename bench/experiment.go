@@ -30,7 +30,9 @@ type Experiment struct {
 	Seeds []uint64 `yaml:"seeds"`
 	// Set holds key=value settings applied to every run, as -set on the command line.
 	Set []string `yaml:"set"`
-	// Sweep varies one key; each value is a separate run with a variant name key.
+	// Sweep varies one key; each value is a separate run with a variant name key. The sweep's value
+	// is applied after every other setting, -set included, so that a run's variant always names the
+	// value it ran with.
 	Sweep *Sweep `yaml:"sweep"`
 	// Paper overrides the grid for PROFILE=paper (real datasets, the paper's settings).
 	Paper *Profile `yaml:"paper"`
@@ -128,7 +130,7 @@ type PlanOptions struct {
 	Profile    string   // quick (default) or paper
 	Models     []string // keep only these models (nil: all)
 	Datasets   []string // keep only these datasets (nil: all)
-	Sets       []string // command-line -set, applied last
+	Sets       []string // command-line -set, applied last but for the sweep's value of its key
 	// Registered reports whether a model is implemented; unregistered ones become Pending.
 	Registered func(model string) bool
 }
@@ -220,7 +222,10 @@ func (e *Experiment) Plan(opt PlanOptions) (runs []PlannedRun, pending []string,
 				if len(seeds) > 0 {
 					all = append(all, "run.seeds="+seedList(seeds))
 				}
-				all = append(all, opt.Sets...)
+				// The sweep's value goes last, after the command line: the variant names it in the
+				// records (a -set of the swept key would otherwise relabel, e.g., an online run as
+				// protocol=frozen).
+				all = append(append(all, opt.Sets...), vset...)
 				cfg, err := LoadConfig(layers, all)
 				if err != nil {
 					return nil, nil, fmt.Errorf("experiment %s, model %s, dataset %s: %w", e.Name, model, ds, err)
@@ -241,6 +246,23 @@ func (e *Experiment) Plan(opt PlanOptions) (runs []PlannedRun, pending []string,
 		}
 	}
 	return runs, pending, nil
+}
+
+// SweepOverrides returns the settings among sets (key=value) that would change the swept key: the
+// key itself or a section that holds it. Plan applies the sweep's value after them, so they do
+// not apply to this experiment's swept key; the caller reports them.
+func (e *Experiment) SweepOverrides(sets []string) []string {
+	if e.Sweep == nil {
+		return nil
+	}
+	var out []string
+	for _, s := range sets {
+		key, _, _ := strings.Cut(s, "=")
+		if key == e.Sweep.Key || strings.HasPrefix(e.Sweep.Key, key+".") {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 func seedList(seeds []uint64) string {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 
@@ -160,5 +161,57 @@ func TestLoadExperimentUnknownKey(t *testing.T) {
 	_, err := bench.LoadExperiment(path)
 	if err == nil || !strings.Contains(err.Error(), `line 4: unknown key "sett" in the experiment`) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestPlanSweepWinsOverSet: a run's variant names the value it runs with, even when the command line
+// sets the swept key (here run.protocol, as in the protocol-effect experiment; the records' protocol
+// file key comes from the resolved config, so it must agree with the variant's).
+func TestPlanSweepWinsOverSet(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir+"/defaults.yaml", "run: {epochs: 10}\n")
+	writeFile(t, dir+"/experiments/e.yaml", `name: protocols
+models: [m]
+datasets: [synth-x]
+sweep: {key: run.protocol, name: protocol, values: [frozen, online]}
+`)
+	e, err := bench.LoadExperiment(dir + "/experiments/e.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name      string
+		sets      []string
+		overrides []string
+		plan      bool // run.protocolx is no config key: only SweepOverrides is checked
+	}{
+		{"no -set", nil, nil, true},
+		{"-set of the swept key", []string{"run.epochs=2", "run.protocol=online"}, []string{"run.protocol=online"}, true},
+		{"-set of its section", []string{"run={protocol: frozen}"}, []string{"run={protocol: frozen}"}, true},
+		{"-set of a key with the same prefix", []string{"run.protocolx=1"}, nil, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			if got := e.SweepOverrides(c.sets); !slices.Equal(got, c.overrides) {
+				t.Errorf("SweepOverrides = %q, want %q", got, c.overrides)
+			}
+			if !c.plan {
+				return
+			}
+			runs, _, err := e.Plan(bench.PlanOptions{ConfigDir: dir, ResultsDir: "results", Sets: c.sets})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(runs) != 2 {
+				t.Fatalf("%d runs, want 2", len(runs))
+			}
+			for i, want := range []bench.Protocol{bench.ProtocolFrozen, bench.ProtocolOnline} {
+				r := runs[i]
+				if r.Config.Run.Protocol != want || len(r.Variant) != 1 || r.Variant[0] != (bench.KV{Key: "protocol", Value: string(want)}) ||
+					r.Dir != "results/protocols/m/synth-x/protocol="+string(want) {
+					t.Errorf("run %d: protocol %s, variant %v, dir %s; want %s throughout", i, r.Config.Run.Protocol, r.Variant, r.Dir, want)
+				}
+			}
+		})
 	}
 }

@@ -52,7 +52,7 @@ func (f *runFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.profile, "profile", bench.ProfileQuick, "quick (embedded synthetic presets) or paper (downloaded real datasets, paper settings)")
 	fs.Var(&f.models, "models", "only these models (comma-separated)")
 	fs.Var(&f.datasets, "datasets", "only these datasets (comma-separated)")
-	fs.Var(&f.sets, "set", "override a config key, e.g. -set run.epochs=2 (repeatable; applied last)")
+	fs.Var(&f.sets, "set", "override a config key, e.g. -set run.epochs=2 (repeatable; applied last, except to the key an experiment sweeps)")
 	fs.BoolVar(&f.resume, "resume", false, "skip runs whose result file already exists (continue an interrupted experiment)")
 	fs.DurationVar(&f.progressEvery, "progress-every", 15*time.Second, "interval of progress lines when stderr is not a terminal")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole command to this file (go tool pprof)")

@@ -34,7 +34,7 @@ type Options struct {
 	Profile    string   // quick (default) or paper
 	Models     []string // keep only these models (nil: all)
 	Datasets   []string // keep only these datasets (nil: all)
-	Sets       []string // -set key=value settings, applied last
+	Sets       []string // -set key=value settings, applied last (but before a sweep's value of its key)
 	// Resume skips runs whose result file exists and continues a run from its checkpoint.
 	Resume bool
 	// Log receives logs (stderr in the CLI); nil discards.
@@ -128,6 +128,9 @@ func (x *Runner) Plan(e *bench.Experiment, resultsDir string) ([]bench.PlannedRu
 	}
 	if len(pending) > 0 {
 		fmt.Fprintf(x.log, "%s: not implemented yet, skipped: %s\n", e.Name, strings.Join(pending, ", "))
+	}
+	if over := e.SweepOverrides(x.opt.Sets); len(over) > 0 {
+		fmt.Fprintf(x.log, "%s: sweeps %s, so -set %s does not apply to that key here\n", e.Name, e.Sweep.Key, strings.Join(over, " -set "))
 	}
 	return runs, nil
 }

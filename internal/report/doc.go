@@ -13,5 +13,7 @@
 // Methods a paper reports that no registered model implements keep their row, saying "not
 // implemented yet"; implemented models without results say "no results"; records that no table
 // shows are listed under "Other results" rather than dropped; records of different protocols,
-// time-delta normalisations or run profiles are never mixed in one table.
+// time-delta normalisations or run profiles are never mixed in one table, but for the
+// protocol-effect section (protocol.go), which sets frozen and online evaluation of the same runs
+// side by side on purpose.
 package report

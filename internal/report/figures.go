@@ -64,11 +64,19 @@ func (spec lineFigureSpec) clean() lineFigureSpec {
 	return out
 }
 
-// barData is Fig. 4's data: per bar group a label and the minutes per epoch without and with
-// t-Batch (N = 0 where that side has no results: no bar height, no whisker).
+// barData is a figure of grouped bars: per group a label and one summary for each of the two
+// sides (N = 0 where a side has no results: no bar height, no whisker), drawn as mean ± std.
+// Fig. 4 compares without and with t-Batch, the protocol-effect figures frozen and online.
 type barData struct {
+	Title, YLabel string
 	Labels        []string
-	Without, With []summary
+	Sides         [2]barSide
+}
+
+// barSide is one side of every bar group: its legend entry and its values, one per label.
+type barSide struct {
+	Name   string
+	Values []summary
 }
 
 // renderPlot draws a freshly built plot as SVG and as PNG, with its legend in a band below the
@@ -276,22 +284,19 @@ func (b *barWhiskers) DataRange() (xmin, xmax, ymin, ymax float64) {
 	return xmin, xmax, ymin, ymax
 }
 
-// barFigure draws JODIE Fig. 4: grouped bars of minutes per epoch without and with t-Batch.
+// barFigure draws grouped bars with ± std whiskers: JODIE Fig. 4 and the protocol-effect figures.
 func barFigure(d barData) (svg, png []byte, err error) {
 	return renderPlot(func() (*plot.Plot, *plot.Legend, error) {
 		p := plot.New()
 		legend := plot.NewLegend()
-		p.Title.Text = "JODIE Fig. 4: training time per epoch"
-		p.Y.Label.Text = "minutes per epoch (mean ± std)"
+		p.Title.Text = d.Title
+		p.Y.Label.Text = d.YLabel
 		p.Add(plotter.NewGrid())
 		w := vg.Points(16)
-		for i, side := range []struct {
-			name string
-			vals []summary
-		}{{"without t-Batch", d.Without}, {"with t-Batch", d.With}} {
-			vals := make(plotter.Values, len(side.vals))
+		for i, side := range d.Sides {
+			vals := make(plotter.Values, len(side.Values))
 			wh := &barWhiskers{Offset: w * vg.Length(2*i-1) / 2, Cap: w / 2, Style: plotter.DefaultLineStyle}
-			for j, s := range side.vals {
+			for j, s := range side.Values {
 				if s.N > 0 && drawable(s.Mean) {
 					vals[j] = s.Mean
 				}
@@ -306,7 +311,7 @@ func barFigure(d barData) (svg, png []byte, err error) {
 			bc.LineStyle.Width = 0
 			bc.Offset = wh.Offset
 			p.Add(bc, wh)
-			legend.Add(side.name, bc)
+			legend.Add(side.Name, bc)
 		}
 		p.NominalX(d.Labels...)
 		p.X.Min, p.X.Max = p.X.Min-0.5, p.X.Max+0.5
@@ -414,7 +419,8 @@ func ciPoint(g *group) (ratio, lo, hi summary, ok bool) {
 
 // fig4Bars is Fig. 4's data from a Table 5 partition: one bar group per model, variant and dataset.
 func fig4Bars(p partition) barData {
-	var d barData
+	d := barData{Title: "JODIE Fig. 4: training time per epoch", YLabel: "minutes per epoch (mean ± std)",
+		Sides: [2]barSide{{Name: "without t-Batch"}, {Name: "with t-Batch"}}}
 	type rk struct{ model, variant, dataset string }
 	seen := map[rk]bool{}
 	rows := rowsFor(jodieTable5Methods, p.Groups, tbatchVariant)
@@ -431,8 +437,8 @@ func fig4Bars(p partition) barData {
 				continue
 			}
 			d.Labels = append(d.Labels, shortLabel(r)+"\n"+c.Dataset)
-			d.Without = append(d.Without, off)
-			d.With = append(d.With, on)
+			d.Sides[0].Values = append(d.Sides[0].Values, off)
+			d.Sides[1].Values = append(d.Sides[1].Values, on)
 		}
 	}
 	return d

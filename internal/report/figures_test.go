@@ -103,7 +103,8 @@ func TestFigureFiles(t *testing.T) {
 	if _, _, err := lineFigure(lineFigureSpec{Series: spec.Series[1:]}); err != errNoData {
 		t.Errorf("figure of NaNs: err = %v, want errNoData", err)
 	}
-	bsvg, bpng, err := barFigure(barData{Labels: []string{"JODIE\nd"}, Without: []summary{{Mean: 10, Std: 1, N: 2}}, With: []summary{{}}})
+	bsvg, bpng, err := barFigure(barData{Labels: []string{"JODIE\nd"},
+		Sides: [2]barSide{{"without t-Batch", []summary{{Mean: 10, Std: 1, N: 2}}}, {"with t-Batch", []summary{{}}}}})
 	if err != nil || !bytes.Contains(bsvg, []byte("without t-Batch")) || !bytes.HasPrefix(bpng, []byte("\x89PNG")) {
 		t.Errorf("bar figure: err %v", err)
 	}

@@ -70,6 +70,7 @@ func Generate(recs []bench.Record, opt Options) (markdown []byte, figures map[st
 	}
 	g.header()
 	g.paperSection(&specTable3)
+	g.protocolSection()
 	g.paperSection(&specTable4)
 	g.table5Section()
 	g.lineSection(lineFig5)
@@ -117,7 +118,8 @@ func (g *generator) header() {
 		"Datasets named `synth-*` are synthetic stand-ins for the dataset they mimic (≈); their numbers are not comparable " +
 		"to the paper's, which are beside them for reference only. A method without numbers says whether it is " +
 		"\"not implemented yet\" or has \"no results\" yet. Results of different evaluation protocols, time-delta " +
-		"normalisations or run profiles are never mixed in one table; each table says which it shows and where its results " +
+		"normalisations or run profiles are never mixed in one table (but for the protocol-effect section, which sets the two " +
+		"protocols side by side on purpose); each table says which it shows and where its results " +
 		"were produced (commit, machine, cores, backend, profile), as recorded in the result files.\n\n")
 }
 
@@ -551,7 +553,7 @@ func WriteAll(resultsDir, markdownPath, figuresDir string, implemented []string)
 }
 
 // figurePrefixes are the file-name prefixes of the figures Generate makes (stale ones are removed).
-var figurePrefixes = []string{"fig4-tbatch", "fig5-train-fraction", "fig6-dimension", "fig7-early-warning"}
+var figurePrefixes = []string{"fig4-tbatch", "fig5-train-fraction", "fig6-dimension", "fig7-early-warning", protocolFile}
 
 func removeStaleFigures(dir string, figs map[string][]byte) error {
 	entries, err := os.ReadDir(dir)

@@ -289,7 +289,8 @@ var (
 		Experiment: "table3", Bench: "NextItem",
 		Intro: "Rank of the true next item among all items, for each test interaction: MRR and Recall@10 on the test part " +
 			"at the best validation epoch (benchmark `NextItem`, experiment `table3`). `paper` = Kumar et al., KDD 2019, Table 3." +
-			improvementNote,
+			improvementNote + " Which leads exist only when a model keeps learning during evaluation is shown in the " +
+			"protocol-effect section below.",
 		Datasets: jodieDatasets3,
 		Metrics:  []metric{{"MRR", "MRR", 3}, {"recall@10", "Recall@10", 3}},
 		Methods:  append(append([]method{}, jodieBaselines...), referenceFloors...),

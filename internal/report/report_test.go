@@ -108,6 +108,18 @@ func fixture() []bench.Record {
 	// JUMP: JUMP itself on a synthetic Reddit.
 	add(rec(e, "jump-tables", "Dwell", "online", "train", 1, []string{"jump", "synth-reddit-small"},
 		"MAE", 200.0, "recall@20", 0.8, "MRR@20", 0.6, "ndcg@20", 0.65))
+	// Protocol effect: JODIE gains online, Repeat-last (no parameters) does not; 2 seeds each.
+	for s := range 2 {
+		for _, pr := range []struct {
+			protocol string
+			jodie    float64
+		}{{"frozen", 0.30}, {"online", 0.40}} {
+			add(rec(e, "protocol-effect", "NextItem", pr.protocol, "train", s+1,
+				[]string{"jodie", "synth-wikipedia-small", "protocol=" + pr.protocol}, "MRR", pr.jodie+0.01*float64(s), "recall@10", 0.5))
+			add(rec(e, "protocol-effect", "NextItem", pr.protocol, "train", s+1,
+				[]string{"repeatlast", "synth-wikipedia-small", "protocol=" + pr.protocol}, "MRR", 0.35, "recall@10", 0.6))
+		}
+	}
 	// Nothing for Fig. 6 or TIN. One record of an experiment no section shows.
 	add(rec(e, "scratch", "NextItem", "online", "train", 1, []string{"jodie", "synth-tiny"}, "MRR", 0.25))
 	return rs
@@ -165,6 +177,7 @@ func TestGenerateGolden(t *testing.T) {
 			"figures/fig4-tbatch.png", "figures/fig4-tbatch.svg",
 			"figures/fig5-train-fraction.png", "figures/fig5-train-fraction.svg",
 			"figures/fig7-early-warning.png", "figures/fig7-early-warning.svg",
+			"figures/protocol-effect-synth-wikipedia-small.png", "figures/protocol-effect-synth-wikipedia-small.svg",
 		}},
 		{"empty.golden", nil, nil, "figures", nil},
 		{"nofigures.golden", fixture(), implementedFixture, "", nil},
@@ -479,7 +492,7 @@ func TestPendingSections(t *testing.T) {
 		t.Errorf("missing generated-file header: %.100q", s)
 	}
 	for _, want := range []string{
-		"## JODIE Table 3", "## JODIE Table 4", "## JODIE Table 5", "## JODIE Fig. 5", "## JODIE Fig. 6", "## JODIE Fig. 7",
+		"## JODIE Table 3", "## Protocol effect", "## JODIE Table 4", "## JODIE Table 5", "## JODIE Fig. 5", "## JODIE Fig. 6", "## JODIE Fig. 7",
 		"## JUMP Table 2", "## JUMP Table 3", "## TIN Table 1",
 		"No results yet for Fig. 4 (run `make reproduce`).", "No results yet for Fig. 5 (run `make reproduce`).",
 		"No results yet for Fig. 6 (run `make reproduce`).", "No results yet for Fig. 7 (run `make reproduce`).",
@@ -559,7 +572,7 @@ func FuzzGenerate(f *testing.F) {
 			name = append(name, variant)
 		}
 		var recs []bench.Record
-		for _, exp := range []string{"table3", "table5", "fig5-train-fraction", "fig6-dimension", "fig7-early-warning", "tin-table1"} {
+		for _, exp := range []string{"table3", "protocol-effect", "table5", "fig5-train-fraction", "fig6-dimension", "fig7-early-warning", "tin-table1"} {
 			recs = append(recs,
 				rec(testEnv, exp, "NextItem", protocol, "train", 1, name, "MRR", v, "recall@10", v),
 				rec(testEnv, exp, "EpochTime", protocol, "train", 1, append(slices.Clone(name), "tbatch=on"), "sec/epoch", v),

@@ -231,14 +231,21 @@ type partition struct {
 // partitions splits groups by partKey, in sorted order, keeping the groups' order within each.
 // With no groups it returns one empty partition, so that a section still shows its pending rows.
 func partitions(gs []*group) []partition {
+	return partitionsBy(gs, func(k partKey) partKey { return k })
+}
+
+// partitionsBy is partitions by key(partKey): a section that sets protocols side by side on
+// purpose partitions by the rest.
+func partitionsBy(gs []*group, key func(partKey) partKey) []partition {
 	byKey := map[partKey]*partition{}
 	var keys []partKey
 	for _, g := range gs {
-		p := byKey[g.Key.Part]
+		k := key(g.Key.Part)
+		p := byKey[k]
 		if p == nil {
-			p = &partition{partKey: g.Key.Part}
-			byKey[g.Key.Part] = p
-			keys = append(keys, g.Key.Part)
+			p = &partition{partKey: k}
+			byKey[k] = p
+			keys = append(keys, k)
 		}
 		p.Groups = append(p.Groups, g)
 	}

@@ -65,7 +65,7 @@ func TestWriteAll(t *testing.T) {
 	if err := os.MkdirAll(figs, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	for _, f := range []string{"fig6-dimension.svg", "fig6-dimension.png", "logo.svg"} {
+	for _, f := range []string{"fig6-dimension.svg", "fig6-dimension.png", "protocol-effect-gone.svg", "logo.svg"} {
 		if err := os.WriteFile(filepath.Join(figs, f), []byte("old"), 0o644); err != nil {
 			t.Fatal(err)
 		}
