@@ -30,3 +30,23 @@ func BenchmarkJODIEEpoch(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkJODIEAdam times one training epoch with each sparse_adam setting on a -small preset:
+// dense (the default) must cost no more than lazy, and far less than dense-eager, for the same
+// parameters as dense-eager. Run: go test -run '^$' -bench JODIEAdam -count 5 ./models/jodie
+func BenchmarkJODIEAdam(b *testing.B) {
+	d := synthData(b, "synth-wikipedia-small", bench.TaskNextItem, bench.ProtocolFrozen)
+	for _, mode := range []string{"lazy", "dense-eager", "dense"} {
+		b.Run("dataset=synth-wikipedia-small/sparse_adam="+mode, func(b *testing.B) {
+			m := newModel(b, "    sparse_adam: "+mode+"\n", ag.NewCPU())
+			if err := m.Init(d, 1); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if _, err := m.TrainEpoch(context.Background(), d, bench.NoProgress{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
