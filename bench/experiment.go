@@ -49,11 +49,57 @@ const (
 	KindEarlyWarning = "early-warning"
 )
 
-// Sweep is a list of values for one config key.
+// Sweep is the variants of an experiment: a list of values for one config key (Key and Values), or
+// named variants that each apply their own settings (Variants) — e.g. one switch at a time.
 type Sweep struct {
-	Key    string   `yaml:"key"`    // e.g. run.split.train
-	Name   string   `yaml:"name"`   // the variant's key in result names, e.g. train
-	Values []string `yaml:"values"` // YAML scalars, e.g. "0.1"
+	Key      string         `yaml:"key"`      // e.g. run.split.train
+	Name     string         `yaml:"name"`     // the variant's key in result names, e.g. train
+	Values   []string       `yaml:"values"`   // YAML scalars, e.g. "0.1"
+	Variants []SweepVariant `yaml:"variants"` // instead of Key and Values
+}
+
+// SweepVariant is one named variant: its value in result names and the settings (key=value, as
+// -set) that make it.
+type SweepVariant struct {
+	Value string   `yaml:"value"`
+	Set   []string `yaml:"set"`
+}
+
+// check validates the sweep's form.
+func (s *Sweep) check() error {
+	switch {
+	case s.Name == "":
+		return fmt.Errorf("needs a name")
+	case len(s.Variants) > 0 && (s.Key != "" || len(s.Values) > 0):
+		return fmt.Errorf("has variants and key/values: use one form")
+	case len(s.Variants) == 0 && (s.Key == "" || len(s.Values) == 0):
+		return fmt.Errorf("needs key and values, or variants")
+	}
+	seen := map[string]bool{}
+	for _, v := range s.Variants {
+		if v.Value == "" || strings.ContainsAny(v.Value, "/= ") || seen[v.Value] {
+			return fmt.Errorf("variant value %q: must be unique, non-empty, without '/', '=' or spaces", v.Value)
+		}
+		seen[v.Value] = true
+		for _, set := range v.Set {
+			if !strings.Contains(set, "=") {
+				return fmt.Errorf("variant %s: setting %q is not key=value", v.Value, set)
+			}
+		}
+	}
+	return nil
+}
+
+// variants returns each variant's value and settings, in order.
+func (s *Sweep) variants() []SweepVariant {
+	if len(s.Variants) > 0 {
+		return s.Variants
+	}
+	out := make([]SweepVariant, len(s.Values))
+	for i, v := range s.Values {
+		out[i] = SweepVariant{Value: v, Set: []string{s.Key + "=" + v}}
+	}
+	return out
 }
 
 // Profile is the paper profile's replacement models, datasets, seeds and extra settings.
@@ -99,8 +145,10 @@ func LoadExperiment(path string) (*Experiment, error) {
 	if _, err := TaskByName(e.Task); err != nil {
 		return nil, bad("task", "%q is not one of %s", e.Task, strings.Join(TaskNames(), ", "))
 	}
-	if e.Sweep != nil && (e.Sweep.Key == "" || e.Sweep.Name == "" || len(e.Sweep.Values) == 0) {
-		return nil, bad("sweep", "needs key, name and values")
+	if e.Sweep != nil {
+		if err := e.Sweep.check(); err != nil {
+			return nil, bad("sweep", "%v", err)
+		}
 	}
 	if err := e.checkKind(); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrConfig, path, err)
@@ -190,12 +238,9 @@ func (e *Experiment) Plan(opt PlanOptions) (runs []PlannedRun, pending []string,
 		return nil, nil, fmt.Errorf("%w: profile %q is not one of %s, %s", ErrConfig, opt.Profile, ProfileQuick, ProfilePaper)
 	}
 	keep := func(filter []string, v string) bool { return len(filter) == 0 || slices.Contains(filter, v) }
-	variants := [][]string{nil}
+	variants := []SweepVariant{{}}
 	if e.Sweep != nil {
-		variants = nil
-		for _, v := range e.Sweep.Values {
-			variants = append(variants, []string{e.Sweep.Key + "=" + v})
-		}
+		variants = e.Sweep.variants()
 	}
 	for _, model := range modelList {
 		if !keep(opt.Models, model) {
@@ -209,7 +254,7 @@ func (e *Experiment) Plan(opt PlanOptions) (runs []PlannedRun, pending []string,
 			if !keep(opt.Datasets, ds) {
 				continue
 			}
-			for vi, vset := range variants {
+			for _, variant := range variants {
 				// The run's identity comes before the dataset layer so that a dataset file may map a
 				// short name to a path (configs/datasets/lastfm-prefix.yaml).
 				layers := []Layer{
@@ -218,14 +263,14 @@ func (e *Experiment) Plan(opt PlanOptions) (runs []PlannedRun, pending []string,
 					{Path: "experiment " + e.Name, Data: []byte(fmt.Sprintf("dataset: {name: %q}\nmodel: {name: %q}\nrun: {task: %s}\n", ds, model, e.Task))},
 					{Path: filepath.Join(opt.ConfigDir, "datasets", ds+".yaml"), Optional: true},
 				}
-				all := append(slices.Clone(sets), vset...)
+				all := slices.Clone(sets)
 				if len(seeds) > 0 {
 					all = append(all, "run.seeds="+seedList(seeds))
 				}
 				// The sweep's value goes last, after the command line: the variant names it in the
 				// records (a -set of the swept key would otherwise relabel, e.g., an online run as
 				// protocol=frozen).
-				all = append(append(all, opt.Sets...), vset...)
+				all = append(append(all, opt.Sets...), variant.Set...)
 				cfg, err := LoadConfig(layers, all)
 				if err != nil {
 					return nil, nil, fmt.Errorf("experiment %s, model %s, dataset %s: %w", e.Name, model, ds, err)
@@ -237,7 +282,7 @@ func (e *Experiment) Plan(opt PlanOptions) (runs []PlannedRun, pending []string,
 				run := PlannedRun{Experiment: e.Name, Model: model, Dataset: key, Config: cfg, Profile: opt.Profile, Kind: e.Kind,
 					Dir: filepath.Join(opt.ResultsDir, e.Name, model, key)}
 				if e.Sweep != nil {
-					kv := KV{e.Sweep.Name, e.Sweep.Values[vi]}
+					kv := KV{e.Sweep.Name, variant.Value}
 					run.Variant = []KV{kv}
 					run.Dir = filepath.Join(run.Dir, kv.Key+"="+kv.Value)
 				}
@@ -258,11 +303,25 @@ func (e *Experiment) SweepOverrides(sets []string) []string {
 	var out []string
 	for _, s := range sets {
 		key, _, _ := strings.Cut(s, "=")
-		if key == e.Sweep.Key || strings.HasPrefix(e.Sweep.Key, key+".") {
+		if slices.ContainsFunc(e.Sweep.Keys(), func(swept string) bool { return key == swept || strings.HasPrefix(swept, key+".") }) {
 			out = append(out, s)
 		}
 	}
 	return out
+}
+
+// Keys lists the config keys the sweep sets, in order of first appearance.
+func (s *Sweep) Keys() []string {
+	var keys []string
+	for _, v := range s.variants() {
+		for _, set := range v.Set {
+			key, _, _ := strings.Cut(set, "=")
+			if !slices.Contains(keys, key) {
+				keys = append(keys, key)
+			}
+		}
+	}
+	return keys
 }
 
 func seedList(seeds []uint64) string {

@@ -215,3 +215,60 @@ sweep: {key: run.protocol, name: protocol, values: [frozen, online]}
 		})
 	}
 }
+
+// TestPlanNamedVariants: a sweep of named variants applies each variant's own settings (none for a
+// baseline variant) after the command line, names the runs by the variant, and the malformed forms
+// are refused with the reason.
+func TestPlanNamedVariants(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, dir+"/defaults.yaml", "run: {epochs: 10}\n")
+	writeFile(t, dir+"/experiments/e.yaml", `name: switches
+models: [m]
+datasets: [synth-x]
+sweep:
+  name: setting
+  variants:
+    - {value: defaults}
+    - {value: online-short, set: [run.protocol=online, run.epochs=3]}
+`)
+	e, err := bench.LoadExperiment(dir + "/experiments/e.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := e.Sweep.Keys(); !slices.Equal(got, []string{"run.protocol", "run.epochs"}) {
+		t.Errorf("swept keys %q", got)
+	}
+	runs, _, err := e.Plan(bench.PlanOptions{ConfigDir: dir, ResultsDir: "results", Sets: []string{"run.epochs=5"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 2 {
+		t.Fatalf("%d runs, want 2", len(runs))
+	}
+	for i, want := range []struct {
+		value    string
+		protocol bench.Protocol
+		epochs   int
+	}{{"defaults", bench.ProtocolFrozen, 5}, {"online-short", bench.ProtocolOnline, 3}} {
+		r := runs[i]
+		if r.Variant[0] != (bench.KV{Key: "setting", Value: want.value}) || r.Config.Run.Protocol != want.protocol ||
+			r.Config.Run.Epochs != want.epochs || r.Dir != "results/switches/m/synth-x/setting="+want.value {
+			t.Errorf("run %d: variant %v, protocol %s, epochs %d, dir %s; want %+v", i, r.Variant, r.Config.Run.Protocol,
+				r.Config.Run.Epochs, r.Dir, want)
+		}
+	}
+	for _, c := range []struct{ sweep, want string }{
+		{"{name: s, key: run.epochs, values: [1], variants: [{value: a}]}", "use one form"},
+		{"{name: s}", "needs key and values, or variants"},
+		{"{key: run.epochs, values: [1]}", "needs a name"},
+		{"{name: s, variants: [{value: a}, {value: a}]}", `variant value "a"`},
+		{"{name: s, variants: [{value: a=b}]}", `variant value "a=b"`},
+		{"{name: s, variants: [{value: a, set: [run.epochs]}]}", `setting "run.epochs" is not key=value`},
+	} {
+		path := dir + "/experiments/bad.yaml"
+		writeFile(t, path, "name: bad\nmodels: [m]\ndatasets: [d]\nsweep: "+c.sweep+"\n")
+		if _, err := bench.LoadExperiment(path); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("sweep %s: err = %v, want one saying %q", c.sweep, err, c.want)
+		}
+	}
+}

@@ -130,7 +130,7 @@ func (x *Runner) Plan(e *bench.Experiment, resultsDir string) ([]bench.PlannedRu
 		fmt.Fprintf(x.log, "%s: not implemented yet, skipped: %s\n", e.Name, strings.Join(pending, ", "))
 	}
 	if over := e.SweepOverrides(x.opt.Sets); len(over) > 0 {
-		fmt.Fprintf(x.log, "%s: sweeps %s, so -set %s does not apply to that key here\n", e.Name, e.Sweep.Key, strings.Join(over, " -set "))
+		fmt.Fprintf(x.log, "%s: sweeps %s, so -set %s does not apply to that key here\n", e.Name, strings.Join(e.Sweep.Keys(), ", "), strings.Join(over, " -set "))
 	}
 	return runs, nil
 }

@@ -26,8 +26,9 @@
 //     rows without gradient keep moving on momentum and weight decay. It is computed deferred (a
 //     row's skipped steps replayed when it is next read; nn.RowsDeferred), which gives the same
 //     parameters as the eager dense step at a fraction of its cost; sparse_adam: lazy is SparseAdam.
-//     Departure: the original never trains the interactions after the last window boundary (171 on
-//     Wikipedia); here the last partial window is trained like the others. A window holding more than
+//     As the original, the interactions after the last closed window (171 on Wikipedia) are never
+//     trained, nor do they update the embeddings evaluation starts from; last_window: train trains
+//     that partial window like the others (a departure). A window holding more than
 //     max_window_interactions (default 50,000; JODIE's datasets never come close) is backpropagated
 //     in several steps, and a single larger t-batch is first cut into pieces, so that memory stays
 //     bounded at a million users.
@@ -220,6 +221,9 @@ func (m *Model) Init(d *bench.Data, seed uint64) error {
 		opt = tbatch.WindowOptions{NumWindows: 1}
 	}
 	n := d.Split.TrainEnd
+	if c.LastWindow == "skip" && opt.Rule == tbatch.Rolling && m.windowLen > 0 {
+		n = closedPrefix(d.Times[:n], m.windowLen)
+	}
 	b, err := tbatch.ComputeWindowed(d.Users[:n], d.Items[:n], d.Times[:n], opt)
 	if err != nil {
 		return err
@@ -273,6 +277,27 @@ func (m *Model) readAhead(w int) {
 	now := m.reads[w]
 	m.opt.Ahead(nn.RowReads{Param: m.userTable, Now: now.users, Next: next.users},
 		nn.RowReads{Param: m.itemTable, Now: now.items, Next: next.items})
+}
+
+// closedPrefix is how many of the training interactions the original code trains: those up to the
+// last window the rolling rule closes (jodie.py processes its t-batches when an interaction's time
+// exceeds the window's start by more than the window length, and never after its loop ends). When
+// no window closes at all — a single window over the training span — the original would train
+// nothing; every interaction is kept then.
+func closedPrefix(times []float64, length float64) int {
+	if len(times) == 0 {
+		return 0
+	}
+	end, start := 0, times[0]
+	for j, t := range times {
+		if t-start > length {
+			end, start = j+1, t
+		}
+	}
+	if end == 0 {
+		return len(times)
+	}
+	return end
 }
 
 // backpropSteps cuts each window's t-batches into steps of at most max interactions (a step always

@@ -238,3 +238,41 @@ func TestEvaluateTwiceOnUnseenEntities(t *testing.T) {
 		}
 	}
 }
+
+// TestLastWindow: the original trains only up to the last window its rolling rule closes
+// (hand-computed prefixes below); last_window train keeps every training interaction.
+func TestLastWindow(t *testing.T) {
+	for _, c := range []struct {
+		times  []float64
+		length float64
+		want   int
+	}{
+		{[]float64{0, 1, 2, 3, 4, 5, 6}, 2, 7}, // closes after t=3 (3−0 > 2) and t=6 (6−3 > 2)
+		{[]float64{0, 1, 2, 3, 4, 5}, 2, 4},    // closes after t=3; 5−3 = 2 does not close: 4, 5 dropped
+		{[]float64{0, 0, 2.5, 2.5, 3}, 2, 3},   // closes after the first 2.5; 3−2.5 does not close
+		{[]float64{0, 1, 2}, 5, 3},             // nothing closes: everything is kept
+		{nil, 1, 0},
+	} {
+		if got := closedPrefix(c.times, c.length); got != c.want {
+			t.Errorf("closedPrefix(%v, %v) = %d, want %d", c.times, c.length, got, c.want)
+		}
+	}
+	d := prefixData(t, "synth-wikipedia-small", 3000, bench.TaskNextItem, bench.ProtocolFrozen)
+	trained := map[string]int{}
+	for _, mode := range []string{"skip", "train"} {
+		m := newModel(t, "    dim: 4\n    windows: 50\n    last_window: "+mode+"\n", ag.NewCPU())
+		if err := m.Init(d, 1); err != nil {
+			t.Fatal(err)
+		}
+		st, err := m.TrainEpoch(context.Background(), d, bench.NoProgress{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		trained[mode] = st.Interactions
+	}
+	n := d.Split.TrainEnd
+	want := closedPrefix(d.Times[:n], (d.Times[d.Len()-1]-d.Times[0])/50)
+	if trained["train"] != n || trained["skip"] != want || want >= n {
+		t.Errorf("trained %v interactions, want skip %d (< %d) and train %d", trained, want, n, n)
+	}
+}
