@@ -72,6 +72,7 @@ func Generate(recs []bench.Record, opt Options) (markdown []byte, figures map[st
 	g.paperSection(&specTable3)
 	g.protocolSection()
 	g.paperSection(&specTable4)
+	g.departuresSection()
 	g.table5Section()
 	g.lineSection(lineFig5)
 	g.lineSection(lineFig6)

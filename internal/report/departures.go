@@ -1,0 +1,166 @@
+package report
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/tibench/tibench/bench"
+)
+
+// The departures section measures every way tibench's JODIE can differ from the original code. The
+// defaults reproduce the original; each departure is a named option, and experiments
+// jodie-departures (next-item) and jodie-departures-state (state change) run them one at a time
+// (named sweep variants, key `setting`) on the same data and seeds. The table shows each variant
+// beside the defaults, and the per-seed difference.
+
+// departureSpec is one experiment of the section.
+type departureSpec struct {
+	Experiment, Bench, Title string
+	Metrics                  []metric
+}
+
+var departureSpecs = []departureSpec{
+	{"jodie-departures", "NextItem", "next-item prediction",
+		[]metric{{"MRR", "MRR", 3}, {"recall@10", "Recall@10", 3}, {"sec/epoch", "sec/epoch", 2}}},
+	{"jodie-departures-state", "StateChange", "state-change prediction",
+		[]metric{{"AUC", "AUC", 3}, {"sec/epoch", "sec/epoch", 2}}},
+}
+
+// departureBaseline is the variant every other one is compared with: tibench's defaults.
+const departureBaseline = "defaults"
+
+// departureText says what each variant of the departure experiments changes. A variant missing
+// here is still shown, without the explanation.
+var departureText = map[string]string{
+	"defaults": "tibench's defaults: the original code's behaviour in every switch but class_weights (train)",
+	"original": "the original code in every switch: class_weights all (state-change class weights counted on the " +
+		"whole file, test labels included)",
+	"sparse_adam.dense-eager": "dense Adam applied to every row at every step: must equal the defaults (deferred " +
+		"dense Adam) exactly, at a higher cost",
+	"sparse_adam.lazy": "SparseAdam: one-hot rows move only in windows where they get gradient (no momentum or " +
+		"weight decay between a user's or item's appearances)",
+	"initial_grad.every-window": "the learned initial user/item vectors get gradient in every window, not only the " +
+		"first of each epoch (the original detach_()es its tables after it)",
+	"state_head.auto": "no state-change head (nor its loss) in next-item runs; the original trains it in every run",
+	"last_window.train": "the training interactions after the last closed t-Batch window are trained too (the " +
+		"original never trains them)",
+}
+
+const departureIntro = "tibench's JODIE reproduces the original code (srijankr/jodie) by default; every departure is a " +
+	"named option of `configs/models/jodie.yaml`. Each row below turns one switch away from the defaults, on the same " +
+	"data, seeds and epochs (experiments `jodie-departures` and `jodie-departures-state`, variant key `setting`); `Δ` " +
+	"is the row − the defaults, the mean ± std over seeds of each seed's difference. One default departs from the " +
+	"original on purpose: the state-change class weights are counted on the training part, because the original's " +
+	"count over the whole file lets the share of test labels into training (row `original` restores it). " +
+	"sec/epoch is training time only, measured on the machine of the provenance line, in one run of the experiment."
+
+func (g *generator) departuresSection() {
+	g.printf("## JODIE — departures from the original code, measured\n\n%s\n\n", departureIntro)
+	for _, spec := range departureSpecs {
+		gs := g.ix.take(spec.Experiment, spec.Bench, nil)
+		g.printf("### %s (experiment `%s`)\n\n", capitalise(spec.Title), spec.Experiment)
+		if len(gs) == 0 {
+			g.printf("No results yet (run `make reproduce`).\n\n")
+			continue
+		}
+		parts := partitions(gs)
+		for _, p := range parts {
+			if len(parts) > 1 {
+				g.printf("#### %s, protocol `%s`, normalisation `%s`, profile `%s`\n\n", capitalise(spec.Title),
+					orDash(p.Protocol), orDash(p.Normalisation), orDash(p.Profile))
+			}
+			g.printf("%s\n\n", caption(p))
+			if l := provenanceLine(p); l != "" {
+				g.printf("%s\n\n", l)
+			}
+			for _, dataset := range departureDatasets(p) {
+				g.printf("Dataset `%s`:\n\n", dataset)
+				g.table(buildDepartureTable(spec, p, dataset))
+			}
+		}
+	}
+}
+
+func capitalise(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// departureDatasets lists a partition's datasets, sorted.
+func departureDatasets(p partition) []string {
+	var ds []string
+	for _, g := range p.Groups {
+		if !slices.Contains(ds, g.Key.Dataset) {
+			ds = append(ds, g.Key.Dataset)
+		}
+	}
+	slices.Sort(ds)
+	return ds
+}
+
+// departureSetting is a group's variant value for key `setting`.
+func departureSetting(g *group) string { return variantValue(g.Key.Variant, "setting") }
+
+// departureOrder puts the defaults first and the original second, then the rest by name.
+func departureOrder(a, b string) int {
+	rank := func(s string) int {
+		switch s {
+		case departureBaseline:
+			return 0
+		case "original":
+			return 1
+		}
+		return 2
+	}
+	if ra, rb := rank(a), rank(b); ra != rb {
+		return ra - rb
+	}
+	return strings.Compare(a, b)
+}
+
+// buildDepartureTable lays out one dataset of a departure experiment: a row per setting with each
+// metric and its per-seed difference from the defaults.
+func buildDepartureTable(spec departureSpec, p partition, dataset string) mdTable {
+	bySetting := map[string][]*bench.Record{}
+	var settings []string
+	for _, g := range p.Groups {
+		if g.Key.Dataset != dataset {
+			continue
+		}
+		s := departureSetting(g)
+		if _, ok := bySetting[s]; !ok {
+			settings = append(settings, s)
+		}
+		bySetting[s] = append(bySetting[s], g.Recs...)
+	}
+	slices.SortFunc(settings, departureOrder)
+	t := mdTable{Header: []string{"Setting", "What it changes"}}
+	for _, m := range spec.Metrics {
+		t.Header = append(t.Header, m.Label, m.Label+" Δ vs defaults")
+	}
+	base := bySetting[departureBaseline]
+	for _, s := range settings {
+		recs := bySetting[s]
+		cells := []string{"`" + orDash(s) + "`", orDash(departureText[s])}
+		for _, m := range spec.Metrics {
+			st, ok := (&group{Recs: recs}).stat(m.Unit)
+			if !ok {
+				cells = append(cells, "no "+m.Unit+" recorded", "—")
+				continue
+			}
+			cells = append(cells, fmtSummary(st, m.Decimals))
+			switch d, ok := pairedDelta(base, recs, m.Unit); {
+			case s == departureBaseline:
+				cells = append(cells, "—")
+			case ok:
+				cells = append(cells, fmtDelta(d, m.Decimals))
+			default:
+				cells = append(cells, "no defaults run on the same seeds")
+			}
+		}
+		t.Rows = append(t.Rows, cells)
+	}
+	return t
+}
