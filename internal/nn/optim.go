@@ -140,9 +140,9 @@ func (o *SGD) Params() Params { return o.ps }
 // lr·m/√v·Σ_j (β1/√β2)^j·√bias2/bias1 up to ε), but with it the step depends on p itself through
 // wd·p, √v and ε, and no closed form exists. Nor is the weight-decay term negligible: once the
 // momentum of the row's last gradient has decayed (β1^k, ~20 steps), m ≈ wd·p and √v is what is
-// left of that gradient's β2^k-decayed square, so p shrinks by lr·wd/√v̂ per step — about 2% per
-// step for JODIE's one-hot rows (wd 1e-5, gradients ~1e-5), so that a row left alone for one
-// epoch decays toward zero. Any approximation would move exactly the rows that hold "this user
+// left of that gradient's β2^k-decayed square, so p shrinks by a factor (1 − lr·wd/√v̂) per step —
+// with JODIE's lr 1e-3 and wd 1e-5, and one-hot gradients of order 1e-5 (so √v̂ of order 1e-6),
+// of order 1% per step by this estimate: a row left alone for hundreds of steps decays toward zero. Any approximation would move exactly the rows that hold "this user
 // repeats this item". So the steps are replayed exactly, but late: each row records the step it is
 // current at; a Gather of the row (ag.Tensor.SetBeforeGather) first replays the steps it missed,
 // with the per-step scalars recorded at each step, in the same operations as the dense kernel
