@@ -51,9 +51,7 @@ func adamDecay[T float](p, m, v []T, k *adamConsts[T]) {
 	adamDecayGeneric(p, m, v, k)
 }
 
-// adamDecayGo is the scalar float32 kernel (the tail of a row, and platforms without AVX2).
-func adamDecayGo(p, m, v []float32, k *decayConsts) { adamDecayGeneric(p, m, v, k) }
-
+// adamDecayGeneric is the scalar kernel (float64, the tail of a float32 row, platforms without AVX2).
 func adamDecayGeneric[T float](p, m, v []T, k *adamConsts[T]) {
 	m, v = m[:len(p)], v[:len(p)]
 	for i := range p {

@@ -4,9 +4,9 @@ package ag
 
 import "golang.org/x/sys/cpu"
 
-// hasAVX2Decay: the 8-lane replay kernel needs AVX2 (and the OS saving YMM state, which x/sys/cpu
+// hasAVX2Adam: the 8-lane Adam kernels need AVX2 (and the OS saving YMM state, which x/sys/cpu
 // checks).
-var hasAVX2Decay = cpu.X86.HasAVX2
+var hasAVX2Adam = cpu.X86.HasAVX2
 
 // adamDecayAVX2 is implemented in adam_amd64.s.
 //
@@ -21,7 +21,7 @@ func adamStepAVX2(p, grad, m, v *float32, n int, c *decayConsts)
 // adamStep32 runs one Adam step over float32 slices: 8 lanes at a time, the rest in Go.
 func adamStep32(p, g, m, v []float32, c *decayConsts) {
 	n := 0
-	if hasAVX2Decay {
+	if hasAVX2Adam {
 		n = len(p) &^ 7
 		if n > 0 {
 			adamStepAVX2(&p[0], &g[0], &m[0], &v[0], n, c)
@@ -33,11 +33,11 @@ func adamStep32(p, g, m, v []float32, c *decayConsts) {
 // adamDecay32 runs one gradient-free Adam step over a float32 row: 8 lanes at a time, the rest in Go.
 func adamDecay32(p, m, v []float32, c *decayConsts) {
 	n := 0
-	if hasAVX2Decay {
+	if hasAVX2Adam {
 		n = len(p) &^ 7
 		if n > 0 {
 			adamDecayAVX2(&p[0], &m[0], &v[0], n, c)
 		}
 	}
-	adamDecayGo(p[n:], m[n:], v[n:], c)
+	adamDecayGeneric(p[n:], m[n:], v[n:], c)
 }
