@@ -73,6 +73,18 @@ type Config struct {
 	// thousand), but a burst (every user of a 1M-user set arriving at once; one t-batch can then
 	// hold ~90,000 interactions) would otherwise need tens of GB.
 	MaxWindowInteractions int `yaml:"max_window_interactions"`
+	// Engine computes the model's forward and backward passes: "tibench" (default: internal/ag, the
+	// project's own autodiff) or "gorgonia" (every window built as a gorgonia.org/gorgonia graph and
+	// run by its tape machine; gradients come from gorgonia's symbolic differentiation, the Adam step
+	// stays tibench's, so the two engines differ only in the passes). gorgonia supports static.mode
+	// onehot only. It is the independent check of the hand-written backward passes and the route to
+	// gorgonia's CUDA build (`make build-cuda`); it is several times slower (BENCHMARKS.md, Engines).
+	Engine string `yaml:"engine"`
+	// GorgoniaShapes is how the gorgonia engine meets t-batches of every size with graphs of static
+	// shape: "exact" (one compiled machine per batch size met) or "bucket" (batches padded to the
+	// next power of two, with a row mask). Ignored by the tibench engine. Default: the faster one
+	// as measured (BENCHMARKS.md, Engines).
+	GorgoniaShapes string `yaml:"gorgonia_shapes"`
 }
 
 // StaticConfig chooses the static embeddings.
@@ -143,6 +155,12 @@ func (c *Config) resolve() error {
 	if c.InitialGrad == "" {
 		c.InitialGrad = "first-window"
 	}
+	if c.Engine == "" {
+		c.Engine = "tibench"
+	}
+	if c.GorgoniaShapes == "" {
+		c.GorgoniaShapes = "exact"
+	}
 	c.Lambda = Lambdas{weight(c.Lambda.Prediction), weight(c.Lambda.User), weight(c.Lambda.Item), weight(c.Lambda.State)}
 	oneOf := func(key, v string, valid ...string) error {
 		for _, x := range valid {
@@ -161,12 +179,16 @@ func (c *Config) resolve() error {
 		oneOf("state_head", c.StateHead, "on", "auto", "off"),
 		oneOf("class_weights", c.ClassWeights, "train", "all"),
 		oneOf("initial_grad", c.InitialGrad, "first-window", "every-window"),
+		oneOf("engine", c.Engine, "tibench", "gorgonia"),
+		oneOf("gorgonia_shapes", c.GorgoniaShapes, "exact", "bucket"),
 	} {
 		if err != nil {
 			return err
 		}
 	}
 	switch {
+	case c.Engine == "gorgonia" && c.Static.Mode != "onehot":
+		return fmt.Errorf("engine gorgonia: static.mode %q is not supported (only onehot, the paper's)", c.Static.Mode)
 	case c.Dim < 1 || c.Static.Dim < 1 || c.Windows < 1 || c.MaxWindowInteractions < 1:
 		return fmt.Errorf("dim %d, static.dim %d, windows %d, max_window_interactions %d: must be positive",
 			c.Dim, c.Static.Dim, c.Windows, c.MaxWindowInteractions)

@@ -22,6 +22,9 @@ type evalState struct {
 	row                []float32   // one updated item row
 	logits             []float32
 	one                [1]int32
+	// the gorgonia engine's per-window host copies
+	ggUsers, ggItems []float64
+	ggRefsU, ggRefsI []ag.RowRef
 }
 
 // Evaluate streams validation then test rows one at a time (see the package comment).
@@ -56,6 +59,9 @@ func (m *Model) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) er
 	m.endWindow()
 	m.tp.SetGrad(online)
 	m.mirrorItems()
+	if m.cfg.Engine == "gorgonia" {
+		return m.evaluateGorgonia(ctx, d, sink, online)
+	}
 
 	var loss *ag.Tensor
 	windowStart := d.Times[d.Split.TrainEnd]
@@ -67,15 +73,15 @@ func (m *Model) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) er
 		}
 		ev.one[0] = int32(r)
 		l, pred, logits := m.step(d, ev.one[:])
-		p := d.RowPrediction(r)
-		p.Rank = m.rank(pred, d.Items[r])
+		ev.pred = growF(ev.pred, pred.Len())
+		pred.CopyTo(ev.pred)
+		var hostLogits []float32
 		if logits != nil {
 			ev.logits = growF(ev.logits, 2)
 			logits.CopyTo(ev.logits)
-			p.Score = float64(ev.logits[1])
-			p.Prob = 1 / (1 + math.Exp(float64(ev.logits[0]-ev.logits[1]))) // softmax of two logits
+			hostLogits = ev.logits
 		}
-		sink(p)
+		m.emit(d, r, ev.pred, hostLogits, sink)
 		// The true interaction is now revealed: mirror the item's new embedding for later ranks.
 		m.mirrorItem(d.Items[r])
 		if !online {
@@ -98,6 +104,18 @@ func (m *Model) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) er
 		}
 	}
 	return nil
+}
+
+// emit sends row r's prediction: the rank of its item given the predicted embedding, and the
+// state-change score and probability from the head's two logits (nil without a head).
+func (m *Model) emit(d *bench.Data, r int, pred, logits []float32, sink bench.Sink) {
+	p := d.RowPrediction(r)
+	p.Rank = m.rank(pred, d.Items[r])
+	if logits != nil {
+		p.Score = float64(logits[1])
+		p.Prob = 1 / (1 + math.Exp(float64(logits[0]-logits[1]))) // softmax of two logits
+	}
+	sink(p)
 }
 
 func growF(b []float32, n int) []float32 {
@@ -148,12 +166,10 @@ func (m *Model) mirrorItem(item int32) {
 // rank returns 1 + the number of real items (the padding item excluded) strictly closer to the
 // prediction than the true item, in float64 from the float32 embeddings. With one-hot static
 // embeddings ‖p_s − onehot_j‖² = ‖p_s‖² − 2·p_s[j] + 1, so only −2·p_s[j] differs between items.
-func (m *Model) rank(predT *ag.Tensor, target int32) float64 {
+func (m *Model) rank(pred []float32, target int32) float64 {
 	ev := &m.ev
-	ev.pred = growF(ev.pred, predT.Len())
-	predT.CopyTo(ev.pred)
 	D := m.dim
-	pd, ps := ev.pred[:D], ev.pred[D:]
+	pd, ps := pred[:D], pred[D:]
 	dist := func(j int) float64 {
 		e := ev.items[j*D : (j+1)*D]
 		var s float64

@@ -97,6 +97,7 @@ type Model struct {
 	uids, iids, prev, labels []int32
 	du, di, feat, onehot     []float32
 	ev                       evalState
+	gg                       *ggEngine // engine: gorgonia (nil for tibench's own)
 	// detach stops gradients at the loss targets: tp.Detach, except in the gradient check, which
 	// replays the base point's target values so finite differences see the same stop-gradients.
 	detach func(tp *ag.Tape, x *ag.Tensor) *ag.Tensor
@@ -234,6 +235,9 @@ func (m *Model) Init(d *bench.Data, seed uint64) error {
 	m.batches = b.SplitLarger(c.MaxWindowInteractions)
 	m.steps = backpropSteps(b, c.MaxWindowInteractions)
 	m.planReads(d)
+	if c.Engine == "gorgonia" {
+		m.gg = newGGEngine(m)
+	}
 	return nil
 }
 
@@ -431,6 +435,25 @@ func (m *Model) endWindow() {
 	m.tp.Reset()
 }
 
+// trainWindow runs the t-batches [first, end) of one backpropagation step on the tibench engine, then
+// one backward pass and one Adam step. It returns the summed loss and the interactions.
+func (m *Model) trainWindow(d *bench.Data, first, end int) (float64, int, error) {
+	var loss *ag.Tensor
+	n := 0
+	for k := first; k < end; k++ {
+		rows := m.batches.Batch(k)
+		l, _, _ := m.step(d, rows)
+		if loss == nil {
+			loss = l
+		} else {
+			loss = m.tp.Add(loss, l)
+		}
+		n += len(rows)
+	}
+	v := loss.Scalar()
+	return v, n, m.learn(loss)
+}
+
 // TrainEpoch runs every training window (split when larger than max_window_interactions): its
 // t-batches in order, one backward pass, one Adam step.
 func (m *Model) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress) (bench.EpochStats, error) {
@@ -442,7 +465,6 @@ func (m *Model) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress)
 	defer m.opt.Flush()
 	var st bench.EpochStats
 	var total float64
-	b := m.batches
 	for w := 0; w+1 < len(m.steps); w++ {
 		if err := ctx.Err(); err != nil {
 			m.endWindow()
@@ -450,20 +472,12 @@ func (m *Model) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress)
 		}
 		first, end := m.steps[w], m.steps[w+1]
 		m.readAhead(w)
-		var loss *ag.Tensor
-		n := 0
-		for k := first; k < end; k++ {
-			rows := b.Batch(k)
-			l, _, _ := m.step(d, rows)
-			if loss == nil {
-				loss = l
-			} else {
-				loss = m.tp.Add(loss, l)
-			}
-			n += len(rows)
+		trainWindow := m.trainWindow
+		if m.cfg.Engine == "gorgonia" {
+			trainWindow = m.trainWindowGorgonia
 		}
-		v := loss.Scalar()
-		if err := m.learn(loss); err != nil {
+		v, n, err := trainWindow(d, first, end)
+		if err != nil {
 			m.endWindow()
 			return st, fmt.Errorf("backpropagation step %d (t-batches %d–%d): %w", w, first, end-1, err)
 		}
