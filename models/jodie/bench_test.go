@@ -50,3 +50,30 @@ func BenchmarkJODIEAdam(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkJODIEEngineEpoch times one training epoch on a -small preset with each engine and, for
+// gorgonia, each way of meeting t-batch sizes with static shapes (gorgonia_shapes). Run:
+// go test -run '^$' -bench JODIEEngineEpoch -benchtime 1x -count 3 ./models/jodie
+func BenchmarkJODIEEngineEpoch(b *testing.B) {
+	d := synthData(b, "synth-wikipedia-small", bench.TaskNextItem, bench.ProtocolFrozen)
+	for _, arm := range []struct{ name, params string }{
+		{"engine=tibench", ""},
+		{"engine=gorgonia/shapes=exact", "    engine: gorgonia\n    gorgonia_shapes: exact\n"},
+		{"engine=gorgonia/shapes=bucket", "    engine: gorgonia\n    gorgonia_shapes: bucket\n"},
+	} {
+		b.Run("dataset=synth-wikipedia-small/"+arm.name, func(b *testing.B) {
+			m := newModel(b, arm.params, ag.NewCPU())
+			if err := m.Init(d, 1); err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				if _, err := m.TrainEpoch(context.Background(), d, bench.NoProgress{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			if m.gg != nil {
+				b.ReportMetric(float64(len(m.gg.machines)), "machines")
+			}
+		})
+	}
+}
