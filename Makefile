@@ -10,7 +10,7 @@ BENCHFLAGS ?=
 OPENBLAS_CORETYPE ?= $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo SkylakeX || (grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo Haswell))
 OPENBLAS_ENV = CGO_ENABLED=1 CGO_LDFLAGS=-lopenblas OPENBLAS_CORETYPE=$(OPENBLAS_CORETYPE)
 
-.PHONY: all build test test-openblas bench bench-openblas reproduce tables regress check-tables check-openblas FORCE
+.PHONY: all build build-cuda test test-openblas bench bench-openblas reproduce reproduce-engines tables regress check-tables check-openblas FORCE
 
 all: build test
 
@@ -46,6 +46,35 @@ bin/tibench: FORCE
 
 reproduce: bin/tibench
 	./bin/tibench reproduce $(RUNFLAGS)
+
+# The engines table (BENCHMARKS.md, Engines): JODIE's epoch and evaluation on synth-wikipedia with
+# tibench's engine (pure Go and OpenBLAS) and gorgonia, and the step benchmark of each, into
+# results/engines*. About 10 minutes; needs OpenBLAS (check-openblas). Run it alone on the machine.
+ENGINE_STEPS = -run '^$$' -bench 'JODIEEngineStep' -benchtime 2s ./models/jodie
+reproduce-engines: bin/tibench check-openblas
+	$(OPENBLAS_ENV) $(GO) build -tags openblas -o bin/tibench-openblas ./cmd/tibench
+	./bin/tibench run configs/experiments-scale/engines.yaml
+	$(OPENBLAS_ENV) ./bin/tibench-openblas run configs/experiments-scale/engines-openblas.yaml
+	@mkdir -p results/engines
+	{ echo "experiment: engine-steps"; echo "backend: $$(./bin/tibench backends | awk '$$1=="cpu"{print $$2}')"; \
+	  echo "commit: $$(git rev-parse --short=12 HEAD)"; $(GO) test $(ENGINE_STEPS); } > results/engines/.steps.tmp && \
+	  mv results/engines/.steps.tmp results/engines/steps-purego.bench
+	{ echo "experiment: engine-steps"; echo "backend: $$($(OPENBLAS_ENV) ./bin/tibench-openblas backends | awk '$$1=="cpu"{print $$2}')"; \
+	  echo "commit: $$(git rev-parse --short=12 HEAD)"; $(OPENBLAS_ENV) $(GO) test -tags openblas $(subst JODIEEngineStep,JODIEEngineStep/engine=tibench,$(ENGINE_STEPS)); } \
+	  > results/engines/.steps.tmp && mv results/engines/.steps.tmp results/engines/steps-openblas.bench
+	./bin/tibench tables
+
+# The GPU route: gorgonia on CUDA (gorgonia's cuda build tag, through gorgonia.org/cu). It needs
+# the CUDA toolkit (nvcc, cuda.h, libcuda); no GPU or toolkit exists on this project's machines, so
+# this is untested here and fails early with the missing piece named.
+CUDA_PATH ?= /usr/local/cuda
+build-cuda:
+	@command -v nvcc >/dev/null 2>&1 || test -x $(CUDA_PATH)/bin/nvcc || \
+		{ echo "build-cuda: the CUDA toolkit is not installed (no nvcc on PATH or in $(CUDA_PATH)/bin); gorgonia's cuda build needs it" >&2; exit 1; }
+	@test -e $(CUDA_PATH)/include/cuda.h || \
+		{ echo "build-cuda: $(CUDA_PATH)/include/cuda.h not found; set CUDA_PATH to the CUDA toolkit" >&2; exit 1; }
+	CGO_ENABLED=1 CGO_CFLAGS=-I$(CUDA_PATH)/include CGO_LDFLAGS="-L$(CUDA_PATH)/lib64 -lcuda -lcudart -lcublas" \
+		$(GO) build -tags cuda -o bin/tibench-cuda ./cmd/tibench
 
 tables: bin/tibench
 	./bin/tibench tables

@@ -77,6 +77,7 @@ func Generate(recs []bench.Record, opt Options) (markdown []byte, figures map[st
 	g.lineSection(lineFig5)
 	g.lineSection(lineFig6)
 	g.fig7Section()
+	g.enginesSection()
 	g.paperSection(&specJump2)
 	g.paperSection(&specJump3)
 	g.paperSection(&specTIN)

@@ -2,9 +2,12 @@ package jodie
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/tibench/tibench/bench"
+	"github.com/tibench/tibench/datasets"
 	"github.com/tibench/tibench/internal/ag"
 )
 
@@ -75,5 +78,78 @@ func BenchmarkJODIEEngineEpoch(b *testing.B) {
 				b.ReportMetric(float64(len(m.gg.machines)), "machines")
 			}
 		})
+	}
+}
+
+// wikipediaShapedData is a log with Wikipedia's shapes (8,227 users, 1,000 items, 172 features) whose
+// first 512 rows have distinct users and items, so that any prefix of them is one t-batch.
+func wikipediaShapedData(b *testing.B) *bench.Data {
+	const users, items, F, n = 8227, 1000, 172, 2048
+	d := &datasets.Dataset{Name: "wikipedia-shaped", FeatureDim: F}
+	r := rand.New(rand.NewPCG(1, 2))
+	for k := range n {
+		d.Users = append(d.Users, int32(k%users))
+		d.Items = append(d.Items, int32(k%items))
+		d.Times = append(d.Times, float64(k))
+		d.Labels = append(d.Labels, 0)
+		for range F {
+			d.Features = append(d.Features, float32(r.NormFloat64()))
+		}
+	}
+	for k := range users {
+		d.UserIDs = append(d.UserIDs, fmt.Sprint("u", k))
+	}
+	for k := range items {
+		d.ItemIDs = append(d.ItemIDs, fmt.Sprint("i", k))
+	}
+	bd, err := bench.NewData(d, datasets.Split{N: n, TrainEnd: n * 8 / 10, ValEnd: n * 9 / 10, TestEnd: n}, datasets.NormTrain, bench.TaskNextItem, bench.ProtocolFrozen)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return bd
+}
+
+// BenchmarkJODIEEngineStep times one training step of the real model — a t-batch of B interactions:
+// prediction, updates, the four loss terms, backward, Adam (dense, deferred) — at Wikipedia's shapes
+// (dim 128, 1+172 inputs beside the embedding, one-hot blocks of 8,227 users and 1,001 items), on
+// each engine. With -tags openblas the tibench engine multiplies with OpenBLAS (gorgonia keeps
+// gonum's). Run: go test -run '^$' -bench JODIEEngineStep ./models/jodie
+func BenchmarkJODIEEngineStep(b *testing.B) {
+	d := wikipediaShapedData(b)
+	for _, engine := range []string{"tibench", "gorgonia"} {
+		for _, B := range []int{1, 11, 64, 512} {
+			b.Run(fmt.Sprintf("engine=%s/B=%d", engine, B), func(b *testing.B) {
+				m := newModel(b, "    engine: "+engine+"\n", ag.NewCPU())
+				if err := m.Init(d, 1); err != nil {
+					b.Fatal(err)
+				}
+				rows := make([]int32, B)
+				for k := range rows {
+					rows[k] = int32(k)
+				}
+				m.tp.SetGrad(true)
+				m.resetStates()
+				step := func() {
+					var loss *ag.Tensor
+					if m.gg != nil {
+						var err error
+						if _, loss, err = m.runGorgonia(d, [][]int32{rows}, true, false); err != nil {
+							b.Fatal(err)
+						}
+					} else {
+						loss, _, _ = m.step(d, rows)
+					}
+					if err := m.learn(loss); err != nil {
+						b.Fatal(err)
+					}
+					m.endWindow()
+				}
+				step() // compiles gorgonia's machine for B; grows the tape's arena
+				for b.Loop() {
+					step()
+				}
+				b.ReportMetric(float64(b.N*B)/b.Elapsed().Seconds(), "interactions/s")
+			})
+		}
 	}
 }

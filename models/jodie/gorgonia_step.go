@@ -195,7 +195,9 @@ func (m *Model) newGGStep(dt tensor.Dtype, B int, grad, masked bool) (*ggStep, e
 			G.Read(g, &s.dParams[k])
 		}
 	}
-	s.vm = G.NewTapeMachine(s.g)
+	// UseCudaFor is gorgonia's switch to its CUDA machine: a no-op unless built with gorgonia's cuda
+	// tag (`make build-cuda`), which no machine of this project can compile or run (README, Engines).
+	s.vm = G.NewTapeMachine(s.g, G.UseCudaFor())
 	return s, nil
 }
 
