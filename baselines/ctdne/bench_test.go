@@ -87,12 +87,12 @@ func BenchmarkCTDNESkipGram(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		table := negativeTable(c, g.numNodes)
+		neg := newNegatives(c, g.numNodes)
 		p := sgnsParams{window: m.cfg.Window, negatives: m.cfg.Negatives, lr: m.cfg.LR, threads: m.cfg.threads(), updateOut: true}
 		b.Run("model=ctdne/dataset=synth-wikipedia/"+tc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := trainSGNS(context.Background(), m.emb, c, table, p, 1, 1<<16); err != nil {
+				if _, err := trainSGNS(context.Background(), m.emb, c, neg, p, 1, 1<<16); err != nil {
 					b.Fatal(err)
 				}
 			}

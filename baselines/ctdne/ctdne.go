@@ -130,7 +130,7 @@ func (m *Model) pass(ctx context.Context, g *graph, emb *embedding, refresh int,
 		return sgnsStats{}, 0, err
 	}
 	p := sgnsParams{window: m.cfg.Window, negatives: m.cfg.Negatives, lr: m.cfg.LR, threads: m.cfg.threads(), updateOut: updateOut}
-	st, err := trainSGNS(ctx, emb, c, negativeTable(c, g.numNodes), p, m.seed, stream(m.epoch, refresh, kindSGNS, 0))
+	st, err := trainSGNS(ctx, emb, c, newNegatives(c, g.numNodes), p, m.seed, stream(m.epoch, refresh, kindSGNS, 0))
 	return st, c.numWalks(), err
 }
 

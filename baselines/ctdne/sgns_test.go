@@ -62,7 +62,7 @@ func TestSGNSStepIsGradientStep(t *testing.T) {
 	}
 	vec := func(s []float32, v int) []float64 { return to64(s[v*dim : (v+1)*dim]) }
 	corpus := &corpus{tokens: []int32{c, x}, offsets: []int32{0, 2}}
-	table := []int32{n, n, n, n}
+	table := newAlias([]float64{0, 0, 1}) // every negative is n
 	p := sgnsParams{window: 1, negatives: 1, lr: lr, threads: 1, updateOut: true}
 
 	// The oracle: two sequential gradient steps in float64.
@@ -116,20 +116,31 @@ func TestSGNSStepIsGradientStep(t *testing.T) {
 	}
 }
 
-// TestNegativeTable: counts 0 (node 0), 1 (node 1), 16 (node 2), 0 (node 3): shares 1 : 16^0.75 = 1 : 8,
-// so node 1 fills 1/9 of the table and node 2 8/9; absent nodes none.
-func TestNegativeTable(t *testing.T) {
-	c := &corpus{tokens: append([]int32{1}, slices.Repeat([]int32{2}, 16)...), offsets: []int32{0, 17}}
-	table := negativeTable(c, 4)
-	counts := make([]int, 4)
-	for _, v := range table {
-		counts[v]++
+// TestNegatives: counts 0 (node 0), 1 (node 1), 16 (node 2), 0 (node 3), 81 (node 4): unigram^0.75
+// weights 0, 1, 8, 0, 27, so the sampler's exact probabilities (read off its alias table) must be
+// 0, 1/36, 8/36, 0, 27/36, and 360,000 draws must fit them (χ² at the 0.999 level, 2 degrees of
+// freedom over the three nodes that occur; the absent ones never drawn).
+func TestNegatives(t *testing.T) {
+	tokens := append([]int32{1}, slices.Repeat([]int32{2}, 16)...)
+	tokens = append(tokens, slices.Repeat([]int32{4}, 81)...)
+	c := &corpus{tokens: tokens, offsets: []int32{0, int32(len(tokens))}}
+	neg := newNegatives(c, 5)
+	want := []float64{0, 1.0 / 36, 8.0 / 36, 0, 27.0 / 36}
+	for v, p := range want {
+		if got := neg.prob(int32(v)); math.Abs(got-p) > 1e-9 {
+			t.Errorf("P(node %d) = %v, want %v", v, got, p)
+		}
+	}
+	rng := &fastRand{s: 1}
+	counts := make([]int, 5)
+	for range 360000 {
+		counts[neg.draw(rng.next())]++
 	}
 	if counts[0] != 0 || counts[3] != 0 {
-		t.Errorf("absent nodes in the table: %v", counts)
+		t.Errorf("absent nodes drawn: %v", counts)
 	}
-	if got := float64(counts[1]) / float64(len(table)); math.Abs(got-1.0/9) > 1e-5 {
-		t.Errorf("node 1 share %v, want 1/9", got)
+	if x2 := chiSquare([]int{counts[1], counts[2], counts[4]}, []float64{1.0 / 36, 8.0 / 36, 27.0 / 36}); x2 > 13.82 {
+		t.Errorf("counts %v: χ² %.2f", counts, x2)
 	}
 }
 
@@ -151,7 +162,7 @@ func TestSGNSLearnsCooccurrence(t *testing.T) {
 	e := newEmbedding(8, 16, newTestRand(1))
 	p := sgnsParams{window: 3, negatives: 5, lr: 0.05, threads: 1, updateOut: true}
 	for pass := range 5 {
-		if _, err := trainSGNS(context.Background(), e, c, negativeTable(c, 8), p, 1, uint64(pass)); err != nil {
+		if _, err := trainSGNS(context.Background(), e, c, newNegatives(c, 8), p, 1, uint64(pass)); err != nil {
 			t.Fatal(err)
 		}
 	}
