@@ -123,12 +123,13 @@ func BenchmarkCTDNEEpoch(b *testing.B) {
 
 // BenchmarkQuality trains epochs on synth-wikipedia-small with the default parameters through the
 // runner and reports the test MRR and Recall@10 at the best validation epoch, the evaluation's
-// refreshes included in sec/eval:
+// refreshes included in sec/eval, for the defaults and a few variants:
 //
 //	go test -run '^$' -bench Quality -benchtime 1x ./baselines/ctdne
 func BenchmarkQuality(b *testing.B) {
 	d := fullData(b, "synth-wikipedia-small")
-	for _, params := range []string{"", "    similarity: dot\n", "    refresh_every: -1\n"} {
+	for _, params := range []string{"", "    similarity: cosine\n", "    refresh_every: -1\n", "    min_walk_length: 2\n",
+		"    neighbour_bias: exponential\n", "    neighbour_bias: linear\n"} {
 		name := "model=ctdne/dataset=synth-wikipedia-small/params=default"
 		if params != "" {
 			name = "model=ctdne/dataset=synth-wikipedia-small/params=" + params[4:len(params)-1]

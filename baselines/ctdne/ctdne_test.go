@@ -251,3 +251,28 @@ func TestRegistered(t *testing.T) {
 		t.Errorf("%T is not a bench.StateClassifier", m)
 	}
 }
+
+// TestHogwild: with two goroutines (racy by design, so only the outcome's validity is checked)
+// training finishes with a finite loss and every rank is in [1, items].
+func TestHogwild(t *testing.T) {
+	d := prefix(t, "synth-wikipedia-small", 1500, bench.TaskNextItem, [3]float64{0.6, 0.2, 0.2})
+	m := newModel(t, smallParams+"    threads: 2\n")
+	if err := m.Init(d, 1); err != nil {
+		t.Fatal(err)
+	}
+	st, err := m.TrainEpoch(context.Background(), d, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) || st.Steps == 0 {
+		t.Errorf("epoch stats %+v", st)
+	}
+	err = m.Evaluate(context.Background(), d, func(p bench.Prediction) {
+		if p.Rank < 1 || p.Rank > float64(d.NumItems()) {
+			t.Fatalf("row %d: rank %v", p.Row, p.Rank)
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
