@@ -12,9 +12,10 @@
 // log's order decides, so the walk never re-traverses the edge it came by. It ends after
 // walk_length nodes or where no later edge exists.
 //
-// Start edges and next edges are chosen by one of CTDNE's rules (§3.1–3.2 of the paper; its text
-// is not in shared/papers, so these are the definitions as the issue and REFERENCE-NOTES state
-// them): uniform (the paper's best variant, the default); exponential, start edge e with weight
+// Start edges and next edges are chosen by one of CTDNE's rules (§3.1–3.2 of the paper). The
+// paper's text is not in shared/papers: these are its definitions as recalled, with the
+// exponential neighbour weight in the decaying form issue #14 gives; check them against the paper
+// when it is added. The rules: uniform (the paper's best variant, the default); exponential, start edge e with weight
 // exp((T(e) − t_last)/start_time_scale) (later edges favoured; the paper writes exp(T(e) − t_min),
 // the same distribution for a unit scale), next edge with weight exp(−(t' − t)/time_scale)
 // (temporally close edges favoured, t the time of the edge the walk arrived by); linear, start
