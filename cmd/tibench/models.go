@@ -4,6 +4,7 @@ package main
 // init, and this is the one place that imports them all (the registry itself imports none).
 import (
 	_ "github.com/tibench/tibench/baselines/crnn"
+	_ "github.com/tibench/tibench/baselines/ctdne"
 	_ "github.com/tibench/tibench/baselines/latentcross"
 	_ "github.com/tibench/tibench/baselines/lstm"
 	_ "github.com/tibench/tibench/baselines/popularity"
