@@ -78,6 +78,7 @@ func Generate(recs []bench.Record, opt Options) (markdown []byte, figures map[st
 	g.lineSection(lineFig6)
 	g.fig7Section()
 	g.enginesSection()
+	g.evolutionSection()
 	g.paperSection(&specJump2)
 	g.paperSection(&specJump3)
 	g.paperSection(&specTIN)
