@@ -87,6 +87,17 @@ type RunConfig struct {
 	// checkpoint is deleted when the run's results are written. "off" saves nothing (runs whose state
 	// is too large to write every epoch).
 	Checkpoint string `yaml:"checkpoint"`
+	// Monitor configures the embedding-evolution monitor of `kind: evolution` experiments.
+	Monitor MonitorConfig `yaml:"monitor,omitempty"`
+}
+
+// MonitorConfig bounds the embedding-evolution monitor (bench/monitor.Config).
+type MonitorConfig struct {
+	// Sample is how many entities per side keep their whole trajectory. Default 1000.
+	Sample int `yaml:"sample"`
+	// Threshold is the relative update size below which an update counts as small (maturity).
+	// Default 0.05.
+	Threshold float64 `yaml:"threshold"`
 }
 
 // SplitConfig gives chronological split fractions.
@@ -132,6 +143,12 @@ func (c *Config) Defaults() {
 	if r.Checkpoint == "" {
 		r.Checkpoint = CheckpointEpoch
 	}
+	if r.Monitor.Sample == 0 {
+		r.Monitor.Sample = 1000
+	}
+	if r.Monitor.Threshold == 0 {
+		r.Monitor.Threshold = 0.05
+	}
 	if c.Dataset.SynthSeed == 0 {
 		c.Dataset.SynthSeed = 1
 	}
@@ -166,6 +183,10 @@ func (c *Config) Validate() error {
 		return bad("run.patience", "%d, want 0 (off) or more", r.Patience)
 	case r.Checkpoint != CheckpointEpoch && r.Checkpoint != CheckpointOff:
 		return bad("run.checkpoint", "%q is not one of %s, %s", r.Checkpoint, CheckpointEpoch, CheckpointOff)
+	case r.Monitor.Sample < 1:
+		return bad("run.monitor.sample", "%d, want at least 1", r.Monitor.Sample)
+	case !(r.Monitor.Threshold > 0):
+		return bad("run.monitor.threshold", "%v, want a positive relative update size", r.Monitor.Threshold)
 	}
 	task, err := TaskByName(r.Task)
 	if err != nil {

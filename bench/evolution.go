@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strconv"
@@ -10,16 +11,20 @@ import (
 
 // Embedder is implemented by models whose embeddings change with every interaction (JODIE's user
 // and item embeddings, the recurrent baselines' user states): once ObserveEmbeddings is given an
-// observer, the model reports every new embedding of an entity to it, in training and in evaluation,
-// right after the update (nil stops the reports). e is only valid during the call. EmbeddingDims
-// gives the widths (0 for a side the model has no dynamic embedding of).
+// observer, the model reports every new embedding of an entity to it right after the update, in
+// training and in evaluation, and calls Restart whenever it resets its states to their initial
+// values (an epoch's start; a replay of the training log). nil stops the reports.
 type Embedder interface {
 	ObserveEmbeddings(obs EmbeddingObserver)
-	EmbeddingDims() (user, item int)
 }
 
-// EmbeddingObserver receives one entity's new embedding.
-type EmbeddingObserver func(side monitor.Side, id int32, e []float32)
+// EmbeddingObserver receives a model's embedding updates (bench/monitor.Monitor is one).
+type EmbeddingObserver interface {
+	// Observe receives one entity's new embedding; e is only valid during the call.
+	Observe(side monitor.Side, id int32, e []float32)
+	// Restart says every state went back to its initial value: trajectories start over.
+	Restart()
+}
 
 // EvolutionRecords turns a monitor into result records (benchmarks `Evolution`, `Maturity` and
 // `Norms`), one per side and bucket:
@@ -141,4 +146,28 @@ func quantileSorted(xs []float64, q float64) float64 {
 	}
 	f := pos - float64(i)
 	return xs[i]*(1-f) + xs[i+1]*f
+}
+
+// MonitorEvolution attaches a monitor to an Embedder, streams one more training epoch (the model
+// restarts its states at an epoch's start, so the monitor sees every entity's trajectory from its
+// first interaction) and then the evaluation (continuing from the end of training), and detaches.
+// The extra epoch trains the model further; the run's metrics are those selected before it.
+func MonitorEvolution(ctx context.Context, m Model, d *Data, cfg MonitorConfig, seed uint64) (*monitor.Monitor, error) {
+	e, ok := m.(Embedder)
+	if !ok {
+		return nil, fmt.Errorf("kind evolution: the model does not implement bench.Embedder (it has no dynamic embeddings to monitor)")
+	}
+	mon, err := monitor.New(monitor.Config{Sample: cfg.Sample, Threshold: cfg.Threshold, Seed: seed}, d.NumUsers(), d.NumItems(), 0, 0)
+	if err != nil {
+		return nil, err
+	}
+	e.ObserveEmbeddings(mon)
+	defer e.ObserveEmbeddings(nil)
+	if _, err := m.TrainEpoch(ctx, d, NoProgress{}); err != nil {
+		return nil, fmt.Errorf("kind evolution: monitored epoch: %w", err)
+	}
+	if err := m.Evaluate(ctx, d, func(Prediction) {}); err != nil {
+		return nil, fmt.Errorf("kind evolution: monitored evaluation: %w", err)
+	}
+	return mon, nil
 }

@@ -38,7 +38,9 @@ type Experiment struct {
 	Paper *Profile `yaml:"paper"`
 	// Kind is what each run records: "train" (default: NextItem or StateChange metrics at the best
 	// validation epoch), "epoch-time" (EpochTime: training time only, no evaluation) or
-	// "early-warning" (EarlyWarning ratios of JODIE's Exp. 6 from the last epoch; state-change task).
+	// "early-warning" (EarlyWarning ratios of JODIE's Exp. 6 from the last epoch; state-change task)
+	// or "evolution" (as train, then the embedding-evolution monitor over one more epoch and the
+	// evaluation: Evolution, Maturity and Norms records; models that implement Embedder).
 	Kind string `yaml:"kind"`
 }
 
@@ -47,6 +49,10 @@ const (
 	KindTrain        = "train"
 	KindEpochTime    = "epoch-time"
 	KindEarlyWarning = "early-warning"
+	// KindEvolution trains as KindTrain, then streams one more training epoch and the evaluation
+	// with the embedding-evolution monitor attached (models that implement Embedder): records
+	// NextItem (or the task's benchmark) plus Evolution, Maturity and Norms.
+	KindEvolution = "evolution"
 )
 
 // Sweep is the variants of an experiment: a list of values for one config key (Key and Values), or
@@ -160,13 +166,13 @@ func (e *Experiment) checkKind() error {
 	switch e.Kind {
 	case "":
 		e.Kind = KindTrain
-	case KindTrain, KindEpochTime:
+	case KindTrain, KindEpochTime, KindEvolution:
 	case KindEarlyWarning:
 		if t, err := TaskByName(e.Task); err != nil || t.Needs() != NeedsStateClassifier {
 			return fmt.Errorf("kind: %s needs a task that scores state changes (task: %s)", KindEarlyWarning, TaskStateChange.Name())
 		}
 	default:
-		return fmt.Errorf("kind: %q is not one of %s, %s, %s", e.Kind, KindTrain, KindEpochTime, KindEarlyWarning)
+		return fmt.Errorf("kind: %q is not one of %s, %s, %s, %s", e.Kind, KindTrain, KindEpochTime, KindEarlyWarning, KindEvolution)
 	}
 	return nil
 }

@@ -85,7 +85,8 @@ type trajectory struct {
 	snapshots [][]float32 // embeddings at interaction indices 1, 2, 4, 8, …
 }
 
-// New returns a monitor for nUsers users and nItems items with embeddings of the given widths.
+// New returns a monitor for nUsers users and nItems items with embeddings of the given widths (0:
+// the width of the side's first embedding).
 func New(cfg Config, nUsers, nItems, userDim, itemDim int) (*Monitor, error) {
 	if err := cfg.resolve(); err != nil {
 		return nil, err
@@ -129,9 +130,26 @@ func sample(r *rand.Rand, n, k int) []int {
 	return out
 }
 
-// Observe records entity id's embedding e after one more interaction. e is copied.
+// Restart forgets every trajectory and statistic (the sample stays): the model has reset its states
+// to their initial values, so what follows starts every entity over.
+func (m *Monitor) Restart() {
+	for _, sd := range m.sides {
+		clear(sd.last)
+		clear(sd.count)
+		for id := range sd.tracked {
+			sd.tracked[id] = &trajectory{}
+		}
+		sd.sizes = nil
+	}
+}
+
+// Observe records entity id's embedding e after one more interaction. e is copied. A side created
+// with width 0 takes the width of its first embedding.
 func (m *Monitor) Observe(s Side, id int32, e []float32) {
 	sd := m.sides[s]
+	if sd.dim == 0 {
+		sd.dim = len(e)
+	}
 	if len(e) != sd.dim {
 		panic(fmt.Sprintf("monitor: %s embedding of width %d, want %d", s, len(e), sd.dim))
 	}

@@ -177,6 +177,15 @@ var kinds = map[string]kind{
 		}
 		return bench.EarlyWarningRecords(pts, p, seed, d, backend, env), nil
 	}},
+	// The embedding-evolution study: the usual records, then the monitor's over one more epoch and
+	// the evaluation.
+	bench.KindEvolution: {records: func(ctx context.Context, m bench.Model, d *bench.Data, out *bench.Outcome, p *bench.PlannedRun, seed uint64, backend string, env []bench.KV) ([]bench.Record, error) {
+		mon, err := bench.MonitorEvolution(ctx, m, d, p.Config.Run.Monitor, seed)
+		if err != nil {
+			return nil, err
+		}
+		return append(out.Records(p, seed, d, backend, env), bench.EvolutionRecords(mon, p, seed, d, backend, env)...), nil
+	}},
 }
 
 func outcomeRecords(_ context.Context, _ bench.Model, d *bench.Data, out *bench.Outcome, p *bench.PlannedRun, seed uint64, backend string, env []bench.KV) ([]bench.Record, error) {

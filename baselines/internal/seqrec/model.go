@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/tibench/tibench/bench"
+	"github.com/tibench/tibench/bench/monitor"
 	"github.com/tibench/tibench/internal/ag"
 	"github.com/tibench/tibench/internal/nn"
 )
@@ -98,7 +99,8 @@ type Model struct {
 	endKey  endKey // what the end state was computed for
 	readout *Readout
 	embDim  int
-	feats   []float32 // training embeddings for the read-out
+	feats   []float32               // training embeddings for the read-out
+	obs     bench.EmbeddingObserver // the embedding-evolution monitor, when attached
 }
 
 // endKey identifies the data an end-of-training state belongs to.
@@ -112,6 +114,7 @@ var (
 	_ bench.Ranker          = (*Model)(nil)
 	_ bench.StateClassifier = (*Model)(nil)
 	_ bench.Configured      = (*Model)(nil)
+	_ bench.Embedder        = (*Model)(nil)
 )
 
 // New decodes and validates the parameters of a model described by spec.
@@ -204,7 +207,15 @@ func (m *Model) resetStates() {
 	for _, t := range m.tables {
 		t.reset()
 	}
+	if m.obs != nil {
+		m.obs.Restart()
+	}
 }
+
+// ObserveEmbeddings reports every user's dynamic embedding (the state-change read-out's input) after
+// each of its interactions, in training, in the replay of the training log that evaluation starts
+// from (Restart first: the replay recomputes every state from the initial ones) and in evaluation.
+func (m *Model) ObserveEmbeddings(obs bench.EmbeddingObserver) { m.obs = obs }
 
 func (m *Model) detach() {
 	for _, t := range m.tables {
@@ -214,10 +225,19 @@ func (m *Model) detach() {
 
 // step fills the batch with rows and runs the net, recording which rows it wrote.
 func (m *Model) step(d *bench.Data, rows []int32, wantLogits, wantEmb bool) (logits, emb *ag.Tensor) {
+	wantEmb = wantEmb || m.obs != nil
 	m.batch.fill(d, m.in, rows, wantLogits, wantEmb)
 	logits, emb = m.net.Step(m.tp, &m.batch)
 	for _, t := range m.tables {
 		t.written(&m.batch)
+	}
+	if m.obs != nil && emb != nil {
+		host := make([]float32, emb.Len())
+		emb.CopyTo(host)
+		E := emb.Cols()
+		for k, r := range rows {
+			m.obs.Observe(monitor.Users, d.Users[r], host[k*E:(k+1)*E])
+		}
 	}
 	return logits, emb
 }
