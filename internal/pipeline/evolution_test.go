@@ -48,7 +48,7 @@ func (m *scriptedEmbedder) Evaluate(ctx context.Context, d *bench.Data, sink ben
 	m.count = saved
 	return nil
 }
-func (*scriptedEmbedder) ItemScoring() string                           { return "scripted" }
+func (*scriptedEmbedder) ItemScoring() string                             { return "scripted" }
 func (m *scriptedEmbedder) ObserveEmbeddings(obs bench.EmbeddingObserver) { m.obs = obs }
 
 func init() {

@@ -318,8 +318,8 @@ var (
 			"(which has no CTDNE row)." + improvementNote,
 		Datasets: jodieDatasets4,
 		Metrics:  []metric{{"AUC", "AUC", 3}},
-		Methods: append(notInPaper(jodieBaselines, "ctdne"), referenceFloors...),
-		Paper: jodieTable4, Proposed: "jodie", PaperImprovement: jodieTable4Improvement,
+		Methods:  append(notInPaper(jodieBaselines, "ctdne"), referenceFloors...),
+		Paper:    jodieTable4, Proposed: "jodie", PaperImprovement: jodieTable4Improvement,
 	}
 
 	specJump2 = tableSpec{
