@@ -284,7 +284,7 @@ func buildEvolutionTable(ds string, evo, mat, mrr []*group) mdTable {
 		cells := []string{r.s.Model, orDash(r.s.Variant), r.side, "—", "—", "—", first, last, mrrCell}
 		if n > 0 {
 			cells[3] = fmt.Sprintf("%.0f", n)
-			cells[4] = fmt.Sprintf("%.0f%%", 100*matured/n)
+			cells[4] = fmt.Sprintf("%.1f%%", 100*matured/n)
 		}
 		if medN > 0 {
 			cells[5] = fmtNum(medAt/medN, 1)

@@ -34,7 +34,7 @@ func TestEvolutionSection(t *testing.T) {
 		t.Fatal(err)
 	}
 	sec := sectionOf(string(md), "## Embedding evolution")
-	want := []string{"—", "items", "4", "75%", "2.3", "0.2000", "0.0100 (k ≤ 4)", "0.543"}
+	want := []string{"—", "items", "4", "75.0%", "2.3", "0.2000", "0.0100 (k ≤ 4)", "0.543"}
 	if got := rowCells(sec, "jodie"); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("row %q, want %q\n%s", got, want, sec)
 	}

@@ -10,6 +10,7 @@ import (
 	"gorgonia.org/tensor"
 
 	"github.com/tibench/tibench/bench"
+	"github.com/tibench/tibench/bench/monitor"
 	"github.com/tibench/tibench/internal/ag"
 )
 
@@ -234,8 +235,13 @@ func (m *Model) runGorgonia(d *bench.Data, batches [][]int32, learn, predictions
 	}
 	// The new states, in t-batch order (a later write of the same row wins, as in step).
 	for _, r := range runs {
-		m.users.Write(r.uids, tp.Input64(len(r.uids), D, r.uNew))
-		m.items.Write(r.iids, tp.Input64(len(r.iids), D, r.iNew))
+		u, i := tp.Input64(len(r.uids), D, r.uNew), tp.Input64(len(r.iids), D, r.iNew)
+		m.users.Write(r.uids, u)
+		m.items.Write(r.iids, i)
+		if m.obs != nil {
+			m.observe(monitor.Users, r.uids, u)
+			m.observe(monitor.Items, r.iids, i)
+		}
 	}
 	if !learn {
 		return w, nil, nil

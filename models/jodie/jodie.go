@@ -48,6 +48,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/tibench/tibench/bench"
+	"github.com/tibench/tibench/bench/monitor"
 	"github.com/tibench/tibench/bench/tbatch"
 	"github.com/tibench/tibench/internal/ag"
 	"github.com/tibench/tibench/internal/nn"
@@ -98,6 +99,8 @@ type Model struct {
 	du, di, feat, onehot     []float32
 	ev                       evalState
 	gg                       *ggEngine // engine: gorgonia (nil for tibench's own)
+	obs                      bench.EmbeddingObserver
+	host                     []float32 // scratch for observed embeddings
 	// detach stops gradients at the loss targets: tp.Detach, except in the gradient check, which
 	// replays the base point's target values so finite differences see the same stop-gradients.
 	detach func(tp *ag.Tape, x *ag.Tensor) *ag.Tensor
@@ -107,6 +110,7 @@ var (
 	_ bench.Ranker          = (*Model)(nil)
 	_ bench.StateClassifier = (*Model)(nil)
 	_ bench.Configured      = (*Model)(nil)
+	_ bench.Embedder        = (*Model)(nil)
 )
 
 // New decodes and validates the parameters.
@@ -390,7 +394,25 @@ func (m *Model) step(d *bench.Data, rows []int32) (loss, pred, logits *ag.Tensor
 	}
 	m.users.Write(m.uids, uNew)
 	m.items.Write(m.iids, iNew)
+	if m.obs != nil {
+		m.observe(monitor.Users, m.uids, uNew)
+		m.observe(monitor.Items, m.iids, iNew)
+	}
 	return loss, pred, logits
+}
+
+// ObserveEmbeddings reports every user's and item's dynamic embedding after each of its
+// interactions, in training (Restart at every epoch's start, where the states go back to the
+// learned initial vectors) and in evaluation, which continues from the end of training.
+func (m *Model) ObserveEmbeddings(obs bench.EmbeddingObserver) { m.obs = obs }
+
+// observe reports the rows of v (the new states of ids).
+func (m *Model) observe(side monitor.Side, ids []int32, v *ag.Tensor) {
+	m.host = growF(m.host, v.Len())
+	v.CopyTo(m.host)
+	for k, id := range ids {
+		m.obs.Observe(side, id, m.host[k*m.dim:(k+1)*m.dim])
+	}
 }
 
 // onehotTarget returns the B×(items+1) one-hot rows of the batch's items.
@@ -414,6 +436,9 @@ func (m *Model) onehotTarget(B int) *ag.Tensor {
 func (m *Model) resetStates() {
 	m.users.Fill(m.initUser)
 	m.items.Fill(m.initItem)
+	if m.obs != nil {
+		m.obs.Restart()
+	}
 }
 
 // learn backpropagates a window's loss and takes one Adam step, then detaches the embeddings.
