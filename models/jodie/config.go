@@ -85,6 +85,13 @@ type Config struct {
 	// next power of two, with a row mask). Ignored by the tibench engine. Default: the faster one
 	// as measured (BENCHMARKS.md, Engines).
 	GorgoniaShapes string `yaml:"gorgonia_shapes"`
+	// Serving is when the embeddings that evaluation predicts from take up new interactions:
+	// "realtime" (default, the original: every interaction updates them before the next prediction)
+	// or "batch" (a snapshot refreshed at every t-Batch window boundary: a window's predictions all
+	// come from the states at its start, then its interactions are applied in order — how a system
+	// that refreshes embeddings by periodic jobs serves; the embedding-evolution study's "batch").
+	// Training is the same under both. tibench engine only.
+	Serving string `yaml:"serving"`
 }
 
 // StaticConfig chooses the static embeddings.
@@ -161,6 +168,9 @@ func (c *Config) resolve() error {
 	if c.GorgoniaShapes == "" {
 		c.GorgoniaShapes = "exact"
 	}
+	if c.Serving == "" {
+		c.Serving = "realtime"
+	}
 	c.Lambda = Lambdas{weight(c.Lambda.Prediction), weight(c.Lambda.User), weight(c.Lambda.Item), weight(c.Lambda.State)}
 	oneOf := func(key, v string, valid ...string) error {
 		for _, x := range valid {
@@ -181,12 +191,15 @@ func (c *Config) resolve() error {
 		oneOf("initial_grad", c.InitialGrad, "first-window", "every-window"),
 		oneOf("engine", c.Engine, "tibench", "gorgonia"),
 		oneOf("gorgonia_shapes", c.GorgoniaShapes, "exact", "bucket"),
+		oneOf("serving", c.Serving, "realtime", "batch"),
 	} {
 		if err != nil {
 			return err
 		}
 	}
 	switch {
+	case c.Engine == "gorgonia" && c.Serving != "realtime":
+		return fmt.Errorf("engine gorgonia: serving %q is not supported (only realtime)", c.Serving)
 	case c.Engine == "gorgonia" && c.Static.Mode != "onehot":
 		return fmt.Errorf("engine gorgonia: static.mode %q is not supported (only onehot, the paper's)", c.Static.Mode)
 	case c.Dim < 1 || c.Static.Dim < 1 || c.Windows < 1 || c.MaxWindowInteractions < 1:

@@ -4,8 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/tibench/tibench/bench"
+	"github.com/tibench/tibench/bench/monitor"
 	"github.com/tibench/tibench/internal/ag"
 	"github.com/tibench/tibench/internal/nn"
 )
@@ -62,6 +64,9 @@ func (m *Model) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) er
 	if m.cfg.Engine == "gorgonia" {
 		return m.evaluateGorgonia(ctx, d, sink, online)
 	}
+	if m.cfg.Serving == "batch" {
+		return m.evaluateBatchServing(ctx, d, sink, online)
+	}
 
 	var loss *ag.Tensor
 	windowStart := d.Times[d.Split.TrainEnd]
@@ -104,6 +109,96 @@ func (m *Model) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) er
 		}
 	}
 	return nil
+}
+
+// evaluateBatchServing is Evaluate with serving: batch. The rows are cut where the t-Batch windows
+// close (the online protocol's rule); a window's rows are all predicted from the states at its start
+// (and ranked against the item embeddings of then), then its interactions update the states in
+// order — with the online protocol's loss and Adam step — and the served embeddings are refreshed.
+// An observer sees each entity's embedding once per window, when it is served.
+func (m *Model) evaluateBatchServing(ctx context.Context, d *bench.Data, sink bench.Sink, online bool) error {
+	ev := &m.ev
+	obs := m.obs
+	defer func() { m.obs, m.predictOnly = obs, false }()
+	windowStart := d.Times[d.Split.TrainEnd]
+	for from := d.Split.TrainEnd; from < d.Split.TestEnd; {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		to, closes := from, false
+		for to < d.Split.TestEnd {
+			r := to
+			to++
+			if d.Times[r]-windowStart > m.windowLen {
+				closes, windowStart = true, d.Times[r]
+				break
+			}
+		}
+		// Predict every row of the window from the served (window-start) states.
+		was := m.tp.SetGrad(false)
+		m.predictOnly = true
+		for r := from; r < to; r++ {
+			ev.one[0] = int32(r)
+			_, pred, logits := m.step(d, ev.one[:])
+			ev.pred = growF(ev.pred, pred.Len())
+			pred.CopyTo(ev.pred)
+			var hostLogits []float32
+			if logits != nil {
+				ev.logits = growF(ev.logits, 2)
+				logits.CopyTo(ev.logits)
+				hostLogits = ev.logits
+			}
+			m.emit(d, r, ev.pred, hostLogits, sink)
+			m.endWindow()
+		}
+		m.predictOnly = false
+		m.tp.SetGrad(was)
+		// Apply the window's interactions in order; the observer waits for the refresh.
+		m.obs = nil
+		var loss *ag.Tensor
+		touchedU, touchedI := map[int32]bool{}, map[int32]bool{}
+		for r := from; r < to; r++ {
+			ev.one[0] = int32(r)
+			l, _, _ := m.step(d, ev.one[:])
+			touchedU[d.Users[r]], touchedI[d.Items[r]] = true, true
+			if !online {
+				m.endWindow()
+				continue
+			}
+			if loss == nil {
+				loss = l
+			} else {
+				loss = m.tp.Add(loss, l)
+			}
+		}
+		if online && closes {
+			if err := m.learn(loss); err != nil {
+				return fmt.Errorf("online evaluation at row %d: %w", to-1, err)
+			}
+		}
+		m.endWindow()
+		m.mirrorItems()
+		m.obs = obs
+		if obs != nil {
+			m.observeRows(monitor.Users, touchedU, m.users.Values)
+			m.observeRows(monitor.Items, touchedI, m.items.Values)
+		}
+		from = to
+	}
+	return nil
+}
+
+// observeRows reports the current values of the given rows of a state table, in id order.
+func (m *Model) observeRows(side monitor.Side, ids map[int32]bool, values *ag.Tensor) {
+	sorted := make([]int32, 0, len(ids))
+	for id := range ids {
+		sorted = append(sorted, id)
+	}
+	slices.Sort(sorted)
+	all := values.Values()
+	for _, id := range sorted {
+		m.obs.Observe(side, id, all[int(id)*m.dim:(int(id)+1)*m.dim])
+	}
 }
 
 // emit sends row r's prediction: the rank of its item given the predicted embedding, and the

@@ -100,6 +100,7 @@ type Model struct {
 	ev                       evalState
 	gg                       *ggEngine // engine: gorgonia (nil for tibench's own)
 	obs                      bench.EmbeddingObserver
+	predictOnly              bool      // step computes without writing the states (batch serving)
 	host                     []float32 // scratch for observed embeddings
 	// detach stops gradients at the loss targets: tp.Detach, except in the gradient check, which
 	// replays the base point's target values so finite differences see the same stop-gradients.
@@ -391,6 +392,9 @@ func (m *Model) step(d *bench.Data, rows []int32) (loss, pred, logits *ag.Tensor
 	if m.stateHead {
 		logits = m.head.Forward(tp, uNew)
 		loss = tp.Add(loss, tp.Scale(tp.CrossEntropy(logits, m.labels, m.classWeights), lam.State))
+	}
+	if m.predictOnly { // batch serving's prediction pass: the states stay as they are
+		return loss, pred, logits
 	}
 	m.users.Write(m.uids, uNew)
 	m.items.Write(m.iids, iNew)

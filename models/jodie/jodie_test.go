@@ -276,3 +276,42 @@ func TestLastWindow(t *testing.T) {
 		t.Errorf("trained %v interactions, want skip %d (< %d) and train %d", trained, want, n, n)
 	}
 }
+
+// TestBatchServing: the states at the start of every serving window are the same under both
+// servings (the same interactions were applied in the same order, with the same online steps), so
+// each window's first prediction must be identical to realtime's; later predictions in a window
+// come from stale embeddings, and some must differ.
+func TestBatchServing(t *testing.T) {
+	for _, protocol := range []bench.Protocol{bench.ProtocolFrozen, bench.ProtocolOnline} {
+		d := synthData(t, "synth-reddit-small", bench.TaskStateChange, protocol)
+		d.Split.ValEnd, d.Split.TestEnd = d.Split.TrainEnd+150, d.Split.TrainEnd+300
+		params := "    dim: 8\n    windows: 300\n"
+		rt := benchtest.Predictions(t, newModel(t, params, ag.NewCPU()), d, 3, 1)
+		m := newModel(t, params+"    serving: batch\n", ag.NewCPU())
+		bt := benchtest.Predictions(t, m, d, 3, 1)
+		if len(rt) != len(bt) {
+			t.Fatalf("%s: %d predictions vs %d", protocol, len(bt), len(rt))
+		}
+		first := map[int]bool{0: true} // prediction indices that start a serving window
+		windowStart := d.Times[d.Split.TrainEnd]
+		for r := d.Split.TrainEnd; r < d.Split.TestEnd; r++ {
+			if d.Times[r]-windowStart > m.windowLen {
+				windowStart = d.Times[r]
+				first[r+1-d.Split.TrainEnd] = true
+			}
+		}
+		differ := 0
+		for k := range rt {
+			switch {
+			case first[k] && rt[k] != bt[k]:
+				t.Errorf("%s: prediction %d starts a window but differs: batch %+v, realtime %+v", protocol, k, bt[k], rt[k])
+			case rt[k] != bt[k]:
+				differ++
+			}
+		}
+		if len(first) < 3 || differ == 0 {
+			t.Errorf("%s: %d windows, %d predictions differ; the test needs several windows and stale predictions", protocol, len(first), differ)
+		}
+		t.Logf("%s: %d serving windows, %d of %d predictions differ from realtime", protocol, len(first), differ, len(rt))
+	}
+}
