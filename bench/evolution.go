@@ -20,8 +20,9 @@ type Embedder interface {
 
 // EmbeddingObserver receives a model's embedding updates (bench/monitor.Monitor is one).
 type EmbeddingObserver interface {
-	// Observe receives one entity's new embedding; e is only valid during the call.
-	Observe(side monitor.Side, id int32, e []float32)
+	// ObserveUpdate receives one entity's embedding before (prev) and after (e) an interaction; both
+	// are only valid during the call. prev nil: the observer keeps the previous one itself.
+	ObserveUpdate(side monitor.Side, id int32, prev, e []float32)
 	// Restart says every state went back to its initial value: trajectories start over.
 	Restart()
 }

@@ -12,7 +12,12 @@
 //   - a fixed-size sample of entities per side (drawn once from the seed, uniformly among ids) keeps
 //     its whole sequence of relative update sizes (one float32 per update) and its embeddings at
 //     interaction indices 1, 2, 4, 8, … (for the cosine to the final embedding);
-//   - every entity's last embedding norm and interaction count are two numbers per entity.
+//   - every entity's last embedding norm and interaction count are two numbers per entity (8 bytes:
+//     64 times less than a 128-d float32 embedding).
+//
+// The update size needs each entity's previous embedding. Models pass it with the new one (JODIE
+// has it at hand); for a model that cannot, the monitor keeps the previous embedding of every entity
+// of that side itself (ObserveUpdate with prev nil), which costs one embedding per entity.
 //
 // It knows nothing of models or engines: embeddings arrive as []float32.
 package monitor
@@ -73,7 +78,8 @@ type Monitor struct {
 // side is one side's state.
 type side struct {
 	dim     int
-	last    [][]float32 // per entity: previous embedding (nil before its first update)
+	last    [][]float32 // per entity: previous embedding, kept only for updates given without it
+	norm    []float32   // per entity: the last embedding's norm
 	count   []int32     // per entity: updates observed
 	tracked map[int32]*trajectory
 	sizes   []*logHistogram // per interaction-index bucket: relative update sizes
@@ -83,6 +89,7 @@ type side struct {
 type trajectory struct {
 	rel       []float32   // relative size of update k (index k−1); update 1 has no predecessor: NaN
 	snapshots [][]float32 // embeddings at interaction indices 1, 2, 4, 8, …
+	final     []float32   // the last embedding
 }
 
 // New returns a monitor for nUsers users and nItems items with embeddings of the given widths (0:
@@ -95,7 +102,7 @@ func New(cfg Config, nUsers, nItems, userDim, itemDim int) (*Monitor, error) {
 	r := rand.New(rand.NewPCG(cfg.Seed, 0x6d6f6e))
 	for s, n := range []int{nUsers, nItems} {
 		dim := []int{userDim, itemDim}[s]
-		sd := &side{dim: dim, last: make([][]float32, n), count: make([]int32, n), tracked: map[int32]*trajectory{}}
+		sd := &side{dim: dim, last: make([][]float32, n), norm: make([]float32, n), count: make([]int32, n), tracked: map[int32]*trajectory{}}
 		for _, id := range sample(r, n, cfg.Sample) {
 			sd.tracked[int32(id)] = &trajectory{}
 		}
@@ -135,6 +142,7 @@ func sample(r *rand.Rand, n, k int) []int {
 func (m *Monitor) Restart() {
 	for _, sd := range m.sides {
 		clear(sd.last)
+		clear(sd.norm)
 		clear(sd.count)
 		for id := range sd.tracked {
 			sd.tracked[id] = &trajectory{}
@@ -143,21 +151,33 @@ func (m *Monitor) Restart() {
 	}
 }
 
-// Observe records entity id's embedding e after one more interaction. e is copied. A side created
-// with width 0 takes the width of its first embedding.
-func (m *Monitor) Observe(s Side, id int32, e []float32) {
+// Observe records entity id's embedding e after one more interaction, the monitor remembering the
+// previous one itself (one embedding per entity of the side). e is copied.
+func (m *Monitor) Observe(s Side, id int32, e []float32) { m.ObserveUpdate(s, id, nil, e) }
+
+// ObserveUpdate records entity id's embedding e after one more interaction, prev being its
+// embedding before it (nil: the monitor's own copy). The first interaction's update is not
+// measured (it starts from the shared initial state). A side created with width 0 takes the width
+// of its first embedding.
+func (m *Monitor) ObserveUpdate(s Side, id int32, prev, e []float32) {
 	sd := m.sides[s]
 	if sd.dim == 0 {
 		sd.dim = len(e)
 	}
-	if len(e) != sd.dim {
-		panic(fmt.Sprintf("monitor: %s embedding of width %d, want %d", s, len(e), sd.dim))
+	if len(e) != sd.dim || (prev != nil && len(prev) != sd.dim) {
+		panic(fmt.Sprintf("monitor: %s embedding of width %d (previous %d), want %d", s, len(e), len(prev), sd.dim))
 	}
 	sd.count[id]++
 	k := int(sd.count[id])
-	prev := sd.last[id]
+	if prev == nil {
+		if sd.last[id] == nil {
+			sd.last[id] = make([]float32, len(e))
+		} else {
+			prev = sd.last[id]
+		}
+	}
 	rel := math.NaN()
-	if prev != nil {
+	if k > 1 && prev != nil {
 		var diff, norm float64
 		for c, v := range e {
 			d := float64(v) - float64(prev[c])
@@ -170,16 +190,21 @@ func (m *Monitor) Observe(s Side, id int32, e []float32) {
 			sd.sizes = append(sd.sizes, newLogHistogram())
 		}
 		sd.sizes[b].add(rel)
-	} else {
-		prev = make([]float32, len(e))
-		sd.last[id] = prev
 	}
-	copy(prev, e)
+	if sd.last[id] != nil {
+		copy(sd.last[id], e)
+	}
+	var n float64
+	for _, v := range e {
+		n += float64(v) * float64(v)
+	}
+	sd.norm[id] = float32(math.Sqrt(n))
 	if t := sd.tracked[id]; t != nil {
 		t.rel = append(t.rel, float32(rel))
 		if k&(k-1) == 0 { // k is a power of two
 			t.snapshots = append(t.snapshots, append([]float32(nil), e...))
 		}
+		t.final = append(t.final[:0], e...)
 	}
 }
 

@@ -126,15 +126,11 @@ type Entity struct {
 func (m *Monitor) Entities(s Side) []Entity {
 	sd := m.sides[s]
 	var out []Entity
-	for id, e := range sd.last {
-		if e == nil {
+	for id, c := range sd.count {
+		if c == 0 {
 			continue
 		}
-		var n float64
-		for _, v := range e {
-			n += float64(v) * float64(v)
-		}
-		out = append(out, Entity{ID: int32(id), Interactions: int(sd.count[id]), Norm: math.Sqrt(n)})
+		out = append(out, Entity{ID: int32(id), Interactions: int(c), Norm: float64(sd.norm[id])})
 	}
 	return out
 }
@@ -153,7 +149,7 @@ func (m *Monitor) CosineToFinal(s Side) []CosineRow {
 	sd := m.sides[s]
 	byK := map[int][]float64{}
 	for id, t := range sd.tracked {
-		final := sd.last[id]
+		final := t.final
 		for j, snap := range t.snapshots {
 			k := 1 << j
 			if k >= int(sd.count[id]) {

@@ -21,7 +21,7 @@ func (m *scriptedEmbedder) step(d *bench.Data, r int) {
 	u := d.Users[r]
 	m.count[u]++
 	if m.obs != nil {
-		m.obs.Observe(monitor.Users, u, []float32{float32(m.count[u]), 0})
+		m.obs.ObserveUpdate(monitor.Users, u, nil, []float32{float32(m.count[u]), 0})
 	}
 }
 func (m *scriptedEmbedder) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress) (bench.EpochStats, error) {

@@ -153,7 +153,12 @@ func (m *Model) evaluateBatchServing(ctx context.Context, d *bench.Data, sink be
 		}
 		m.predictOnly = false
 		m.tp.SetGrad(was)
-		// Apply the window's interactions in order; the observer waits for the refresh.
+		// Apply the window's interactions in order; the observer waits for the refresh, and sees
+		// the served embeddings move from the window's start to its end.
+		var servedU, servedI []float32
+		if obs != nil {
+			servedU, servedI = m.users.Values.Values(), m.items.Values.Values()
+		}
 		m.obs = nil
 		var loss *ag.Tensor
 		touchedU, touchedI := map[int32]bool{}, map[int32]bool{}
@@ -180,24 +185,25 @@ func (m *Model) evaluateBatchServing(ctx context.Context, d *bench.Data, sink be
 		m.mirrorItems()
 		m.obs = obs
 		if obs != nil {
-			m.observeRows(monitor.Users, touchedU, m.users.Values)
-			m.observeRows(monitor.Items, touchedI, m.items.Values)
+			m.observeRows(monitor.Users, touchedU, servedU, m.users.Values)
+			m.observeRows(monitor.Items, touchedI, servedI, m.items.Values)
 		}
 		from = to
 	}
 	return nil
 }
 
-// observeRows reports the current values of the given rows of a state table, in id order.
-func (m *Model) observeRows(side monitor.Side, ids map[int32]bool, values *ag.Tensor) {
+// observeRows reports the given rows of a state table, from their served values to their current
+// ones, in id order.
+func (m *Model) observeRows(side monitor.Side, ids map[int32]bool, served []float32, values *ag.Tensor) {
 	sorted := make([]int32, 0, len(ids))
 	for id := range ids {
 		sorted = append(sorted, id)
 	}
 	slices.Sort(sorted)
-	all := values.Values()
+	all, D := values.Values(), m.dim
 	for _, id := range sorted {
-		m.obs.Observe(side, id, all[int(id)*m.dim:(int(id)+1)*m.dim])
+		m.obs.ObserveUpdate(side, id, served[int(id)*D:(int(id)+1)*D], all[int(id)*D:(int(id)+1)*D])
 	}
 }
 

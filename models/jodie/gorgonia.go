@@ -239,8 +239,8 @@ func (m *Model) runGorgonia(d *bench.Data, batches [][]int32, learn, predictions
 		m.users.Write(r.uids, u)
 		m.items.Write(r.iids, i)
 		if m.obs != nil {
-			m.observe(monitor.Users, r.uids, u)
-			m.observe(monitor.Items, r.iids, i)
+			m.observe(monitor.Users, r.uids, tp.Input64(len(r.uids), D, r.inputs.u[:len(r.uids)*D]), u)
+			m.observe(monitor.Items, r.iids, tp.Input64(len(r.iids), D, r.inputs.i[:len(r.iids)*D]), i)
 		}
 	}
 	if !learn {

@@ -399,8 +399,8 @@ func (m *Model) step(d *bench.Data, rows []int32) (loss, pred, logits *ag.Tensor
 	m.users.Write(m.uids, uNew)
 	m.items.Write(m.iids, iNew)
 	if m.obs != nil {
-		m.observe(monitor.Users, m.uids, uNew)
-		m.observe(monitor.Items, m.iids, iNew)
+		m.observe(monitor.Users, m.uids, u, uNew)
+		m.observe(monitor.Items, m.iids, i, iNew)
 	}
 	return loss, pred, logits
 }
@@ -410,12 +410,15 @@ func (m *Model) step(d *bench.Data, rows []int32) (loss, pred, logits *ag.Tensor
 // learned initial vectors) and in evaluation, which continues from the end of training.
 func (m *Model) ObserveEmbeddings(obs bench.EmbeddingObserver) { m.obs = obs }
 
-// observe reports the rows of v (the new states of ids).
-func (m *Model) observe(side monitor.Side, ids []int32, v *ag.Tensor) {
-	m.host = growF(m.host, v.Len())
-	v.CopyTo(m.host)
+// observe reports the rows of next (the new states of ids), with prev (their states before).
+func (m *Model) observe(side monitor.Side, ids []int32, prev, next *ag.Tensor) {
+	n := next.Len()
+	m.host = growF(m.host, 2*n)
+	prev.CopyTo(m.host[:n])
+	next.CopyTo(m.host[n:])
+	D := m.dim
 	for k, id := range ids {
-		m.obs.Observe(side, id, m.host[k*m.dim:(k+1)*m.dim])
+		m.obs.ObserveUpdate(side, id, m.host[k*D:(k+1)*D], m.host[n+k*D:n+(k+1)*D])
 	}
 }
 

@@ -3,6 +3,7 @@ package jodie
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"github.com/tibench/tibench/baselines/popularity"
 	"github.com/tibench/tibench/bench"
 	"github.com/tibench/tibench/bench/benchtest"
+	"github.com/tibench/tibench/bench/monitor"
 	"github.com/tibench/tibench/bench/tbatch"
 	"github.com/tibench/tibench/datasets"
 	"github.com/tibench/tibench/internal/ag"
@@ -313,5 +315,66 @@ func TestBatchServing(t *testing.T) {
 			t.Errorf("%s: %d windows, %d predictions differ; the test needs several windows and stale predictions", protocol, len(first), differ)
 		}
 		t.Logf("%s: %d serving windows, %d of %d predictions differ from realtime", protocol, len(first), differ, len(rt))
+	}
+}
+
+// recordingObserver checks the Embedder contract as JODIE streams: every update's prev is the
+// entity's previous e (after its first update since a Restart), and it counts the updates.
+type recordingObserver struct {
+	t        *testing.T
+	last     [2]map[int32][]float32
+	count    [2]map[int32]int
+	restarts int
+}
+
+func (o *recordingObserver) Restart() {
+	o.restarts++
+	for s := range o.last {
+		o.last[s], o.count[s] = map[int32][]float32{}, map[int32]int{}
+	}
+}
+
+func (o *recordingObserver) ObserveUpdate(side monitor.Side, id int32, prev, e []float32) {
+	if p, ok := o.last[side][id]; ok && !slices.Equal(p, prev) {
+		o.t.Fatalf("%s %d: prev is not the previous embedding reported", side, id)
+	}
+	o.last[side][id] = slices.Clone(e)
+	o.count[side][id]++
+}
+
+// TestEmbedderReportsEveryUpdate: an observed epoch reports each user and item once per training
+// interaction (those the epoch trains), each with the embedding it last reported as prev, after one
+// Restart; the evaluation then continues every trajectory without a Restart.
+func TestEmbedderReportsEveryUpdate(t *testing.T) {
+	for _, engine := range []string{"tibench", "gorgonia"} {
+		d := synthData(t, "synth-reddit-small", bench.TaskNextItem, bench.ProtocolFrozen)
+		d.Split.ValEnd, d.Split.TestEnd = d.Split.TrainEnd+100, d.Split.TrainEnd+200
+		m := newModel(t, "    dim: 8\n    windows: 100\n    engine: "+engine+"\n", ag.NewCPU())
+		if err := m.Init(d, 1); err != nil {
+			t.Fatal(err)
+		}
+		o := &recordingObserver{t: t}
+		m.ObserveEmbeddings(o)
+		if _, err := m.TrainEpoch(context.Background(), d, bench.NoProgress{}); err != nil {
+			t.Fatal(err)
+		}
+		want := map[int32]int{}
+		for k := range m.batches.NumBatches() {
+			for _, r := range m.batches.Batch(k) {
+				want[d.Users[r]]++
+			}
+		}
+		if o.restarts != 1 || !maps.Equal(o.count[monitor.Users], want) {
+			t.Errorf("%s: %d restarts, %d users observed, want 1 restart and the %d users trained", engine, o.restarts, len(o.count[monitor.Users]), len(want))
+		}
+		if err := m.Evaluate(context.Background(), d, func(bench.Prediction) {}); err != nil {
+			t.Fatal(err)
+		}
+		for r := d.Split.TrainEnd; r < d.Split.TestEnd; r++ {
+			want[d.Users[r]]++
+		}
+		if o.restarts != 1 || !maps.Equal(o.count[monitor.Users], want) {
+			t.Errorf("%s: after evaluation %d restarts; user counts differ from training + evaluation rows", engine, o.restarts)
+		}
 	}
 }

@@ -213,7 +213,7 @@ func (m *Model) resetStates() {
 }
 
 // ObserveEmbeddings reports every user's dynamic embedding (the state-change read-out's input) after
-// each of its interactions, in training, in the replay of the training log that evaluation starts
+// each of its interactions (without the previous one, which the observer keeps), in training, in the replay of the training log that evaluation starts
 // from (Restart first: the replay recomputes every state from the initial ones) and in evaluation.
 func (m *Model) ObserveEmbeddings(obs bench.EmbeddingObserver) { m.obs = obs }
 
@@ -236,7 +236,7 @@ func (m *Model) step(d *bench.Data, rows []int32, wantLogits, wantEmb bool) (log
 		emb.CopyTo(host)
 		E := emb.Cols()
 		for k, r := range rows {
-			m.obs.Observe(monitor.Users, d.Users[r], host[k*E:(k+1)*E])
+			m.obs.ObserveUpdate(monitor.Users, d.Users[r], nil, host[k*E:(k+1)*E])
 		}
 	}
 	return logits, emb
