@@ -210,18 +210,35 @@ const (
 // differ between architectures). Time and memory are O(Interactions·(Candidates·LatentDim +
 // FeatureDim) + Users·(LatentDim+RecentSize) + Items·LatentDim): no step looks at all items.
 func Generate(cfg SynthConfig, seed uint64) (*Dataset, error) {
+	d, _, err := GenerateTrace(cfg, seed)
+	return d, err
+}
+
+// SynthTrace is what the generator knows and a dataset does not show: ground truth for tests of
+// what models and monitors see.
+type SynthTrace struct {
+	// Shift[row] says the row's user shifted interest (step 1) at this interaction: its latent then
+	// travels to a new cluster over its next interactions.
+	Shift []bool
+}
+
+// GenerateTrace is Generate, with the trace of the simulation.
+func GenerateTrace(cfg SynthConfig, seed uint64) (*Dataset, *SynthTrace, error) {
 	c := cfg.withDefaults()
 	if err := c.validate(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return newSynth(&c, seed).run(), nil
+	s := newSynth(&c, seed)
+	s.trace = &SynthTrace{Shift: make([]bool, c.Interactions)}
+	return s.run(), s.trace, nil
 }
 
 // synth holds the simulated world.
 type synth struct {
-	c    *SynthConfig
-	dim  int
-	span float64
+	trace *SynthTrace // filled by run when set
+	c     *SynthConfig
+	dim   int
+	span  float64
 
 	centers []float64 // Clusters x dim
 	bad     []float64 // unit "bad" direction
@@ -398,6 +415,7 @@ func (s *synth) run() *Dataset {
 		}
 
 		// 1. Interest shift.
+		shifted := false
 		if us.prev >= 0 {
 			pJump := c.JumpProb
 			if c.JumpTime > 0 {
@@ -405,6 +423,7 @@ func (s *synth) run() *Dataset {
 			}
 			if r.Float64() < pJump {
 				us.cluster = s.itemCluster[s.global.sample(r)]
+				shifted = true
 			}
 		}
 		// 2. Drift towards the current cluster centre.
@@ -464,6 +483,9 @@ func (s *synth) run() *Dataset {
 			ni++
 		}
 		out.Users[row], out.Items[row], out.Times[row], out.Labels[row] = userDense[u], itemDense[item], t, label
+		if s.trace != nil {
+			s.trace.Shift[row] = shifted
+		}
 		us.prev, us.last = item, t
 
 		// 7. Next event, unless the user just left.

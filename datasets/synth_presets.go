@@ -141,11 +141,17 @@ func PresetConfig(name string) (SynthConfig, error) {
 
 // Synthesize generates a preset (see PresetNames) with the given seed.
 func Synthesize(preset string, seed uint64) (*Dataset, error) {
+	d, _, err := SynthesizeTrace(preset, seed)
+	return d, err
+}
+
+// SynthesizeTrace is Synthesize with the simulation's trace.
+func SynthesizeTrace(preset string, seed uint64) (*Dataset, *SynthTrace, error) {
 	c, err := PresetConfig(preset)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return Generate(c, seed)
+	return GenerateTrace(c, seed)
 }
 
 // RepeatRate is the share of interactions whose item equals the previous item of the same user,

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tibench/tibench/bench"
+	"github.com/tibench/tibench/bench/monitor"
 	"github.com/tibench/tibench/datasets"
 	"github.com/tibench/tibench/internal/ag"
 )
@@ -151,5 +152,32 @@ func BenchmarkJODIEEngineStep(b *testing.B) {
 				b.ReportMetric(float64(b.N*B)/b.Elapsed().Seconds(), "interactions/s")
 			})
 		}
+	}
+}
+
+// BenchmarkJODIEMonitorOverhead times a training epoch on synth-wikipedia with and without the
+// embedding-evolution monitor attached (issue target: at most 10% slower), both arms in one run.
+// Run: go test -run '^$' -bench JODIEMonitorOverhead -benchtime 2x -count 3 ./models/jodie
+func BenchmarkJODIEMonitorOverhead(b *testing.B) {
+	d := synthData(b, "synth-wikipedia", bench.TaskNextItem, bench.ProtocolFrozen)
+	for _, arm := range []string{"off", "on"} {
+		b.Run("dataset=synth-wikipedia/monitor="+arm, func(b *testing.B) {
+			m := newModel(b, "", ag.NewCPU())
+			if err := m.Init(d, 1); err != nil {
+				b.Fatal(err)
+			}
+			if arm == "on" {
+				mon, err := monitor.New(monitor.Config{Sample: 1000, Seed: 1}, d.NumUsers(), d.NumItems(), 0, 0)
+				if err != nil {
+					b.Fatal(err)
+				}
+				m.ObserveEmbeddings(mon)
+			}
+			for b.Loop() {
+				if _, err := m.TrainEpoch(context.Background(), d, bench.NoProgress{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
