@@ -54,6 +54,7 @@ func commands() map[string]command {
 		"reproduce": {"run every experiment, then regenerate BENCHMARKS.md", runReproduce},
 		"tables":    {"regenerate BENCHMARKS.md and figures from results/", runTables},
 		"regress":   {"run the fixed regression experiments and compare with results/baseline", runRegress},
+		"monitor":   {"run the embedding-evolution experiments (kind: evolution) and summarise what the monitor saw", runMonitor},
 	}
 }
 
