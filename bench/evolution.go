@@ -27,11 +27,14 @@ type EmbeddingObserver interface {
 	Restart()
 }
 
-// EvolutionRecords turns a monitor into result records (benchmarks `Evolution`, `Maturity` and
-// `Norms`), one per side and bucket:
+// EvolutionRecords turns a monitor into result records (benchmarks `Evolution`, `Maturity`,
+// `Norms` and `CosineToFinal`), one per side and bucket:
 //
 //   - Evolution, keys side= and k=lo-hi (interaction-index bucket): the relative update size's
-//     quartiles (`rel-update-q1`, `rel-update-median`, `rel-update-q3`) and `updates`;
+//     quartiles (`rel-update-q1`, `rel-update-median`, `rel-update-q3`), the median of 1 − cosine
+//     between consecutive embeddings (`turn-median`) and `updates`;
+//   - CosineToFinal, keys side= and after=K (1, 2, 4, …): the sampled entities' median cosine between
+//     their embedding after K interactions and their last one;
 //   - Maturity, keys side= and pop= (popularity bucket by interactions observed: 1, 2-3, 4-7, …):
 //     the sampled entities (`entities`), the share that matured (`matured`) and the median
 //     interaction after which they did (`maturity-median`), and the maturity CDF points
@@ -46,7 +49,11 @@ func EvolutionRecords(m *monitor.Monitor, p *PlannedRun, seed uint64, d *Data, b
 		for _, r := range m.UpdateSizes(s) {
 			recs = append(recs, Record{Bench: "Evolution", Name: name(side, KV{"k", bucketLabel(r.From, r.To)}),
 				Values: []Value{{r.Q1, "rel-update-q1"}, {r.Median, "rel-update-median"}, {r.Q3, "rel-update-q3"},
-					{float64(r.N), "updates"}}, Config: cfg})
+					{r.TurnMedian, "turn-median"}, {float64(r.N), "updates"}}, Config: cfg})
+		}
+		for _, c := range m.CosineToFinal(s) {
+			recs = append(recs, Record{Bench: "CosineToFinal", Name: name(side, KV{"after", strconv.Itoa(c.K)}),
+				Values: []Value{{c.Median, "cos-final-median"}, {float64(c.N), "entities"}}, Config: cfg})
 		}
 		byPop := map[int][]monitor.Maturity{}
 		for _, mt := range m.Maturities(s) {

@@ -83,6 +83,7 @@ type side struct {
 	count   []int32     // per entity: updates observed
 	tracked map[int32]*trajectory
 	sizes   []*logHistogram // per interaction-index bucket: relative update sizes
+	turns   []*logHistogram // per interaction-index bucket: 1 − cos(e_{k−1}, e_k)
 }
 
 // trajectory is a sampled entity's history.
@@ -147,7 +148,7 @@ func (m *Monitor) Restart() {
 		for id := range sd.tracked {
 			sd.tracked[id] = &trajectory{}
 		}
-		sd.sizes = nil
+		sd.sizes, sd.turns = nil, nil
 	}
 }
 
@@ -178,18 +179,22 @@ func (m *Monitor) ObserveUpdate(s Side, id int32, prev, e []float32) {
 	}
 	rel := math.NaN()
 	if k > 1 && prev != nil {
-		var diff, norm float64
+		var diff, norm, dot, normE float64
 		for c, v := range e {
 			d := float64(v) - float64(prev[c])
 			diff += d * d
 			norm += float64(prev[c]) * float64(prev[c])
+			dot += float64(v) * float64(prev[c])
+			normE += float64(v) * float64(v)
 		}
 		rel = math.Sqrt(diff) / math.Max(math.Sqrt(norm), 1e-12)
 		b := indexBucket(k)
 		for len(sd.sizes) <= b {
 			sd.sizes = append(sd.sizes, newLogHistogram())
+			sd.turns = append(sd.turns, newLogHistogram())
 		}
 		sd.sizes[b].add(rel)
+		sd.turns[b].add(1 - dot/math.Max(math.Sqrt(norm*normE), 1e-24))
 	}
 	if sd.last[id] != nil {
 		copy(sd.last[id], e)

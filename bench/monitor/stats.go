@@ -63,6 +63,8 @@ type SizeRow struct {
 	From, To       int   // interaction indices of the bucket
 	N              int64 // updates
 	Q1, Median, Q3 float64
+	// TurnMedian is the median of 1 − cos(e_{k−1}, e_k): how far updates rotate the embedding.
+	TurnMedian float64
 }
 
 // UpdateSizes is the distribution of relative update sizes ‖e_k − e_{k−1}‖/‖e_{k−1}‖ by
@@ -74,7 +76,8 @@ func (m *Monitor) UpdateSizes(s Side) []SizeRow {
 			continue
 		}
 		lo, hi := BucketRange(b)
-		out = append(out, SizeRow{From: lo, To: hi, N: h.n, Q1: h.quantile(0.25), Median: h.quantile(0.5), Q3: h.quantile(0.75)})
+		out = append(out, SizeRow{From: lo, To: hi, N: h.n, Q1: h.quantile(0.25), Median: h.quantile(0.5), Q3: h.quantile(0.75),
+			TurnMedian: m.sides[s].turns[b].quantile(0.5)})
 	}
 	return out
 }

@@ -38,6 +38,7 @@ func (g *generator) evolutionSection() {
 	evo := g.ix.take(evolutionExperiment, "Evolution", nil)
 	mat := g.ix.take(evolutionExperiment, "Maturity", nil)
 	norms := g.ix.take(evolutionExperiment, "Norms", nil)
+	cosines := g.ix.take(evolutionExperiment, "CosineToFinal", nil)
 	mrr := g.ix.take(evolutionExperiment, "NextItem", nil)
 	g.printf("## Embedding evolution — maturity and drift of dynamic embeddings\n\n%s\n\n", evolutionIntro)
 	if len(evo)+len(mat)+len(norms) == 0 {
@@ -64,7 +65,7 @@ func (g *generator) evolutionSection() {
 					return gr.Key.Dataset != ds || variantValue(gr.Key.Variant, "side") != side
 				})
 			}
-			e, m, n := in(evo), in(mat), in(norms)
+			e, m, n, c := in(evo), in(mat), in(norms), in(cosines)
 			if len(e)+len(m)+len(n) == 0 {
 				continue
 			}
@@ -78,6 +79,9 @@ func (g *generator) evolutionSection() {
 			if spec := normFigure(n, ds, side); len(spec.Series) > 0 {
 				g.figure(file+"-norms", "embedding norm by popularity, "+side+", "+ds, func() ([]byte, []byte, error) { return lineFigure(spec) })
 			}
+			if spec := cosineFigure(c, ds, side); len(spec.Series) > 0 {
+				g.figure(file+"-cosine", "cosine to the final embedding, "+side+", "+ds, func() ([]byte, []byte, error) { return lineFigure(spec) })
+			}
 		}
 	}
 }
@@ -85,7 +89,7 @@ func (g *generator) evolutionSection() {
 // evoKey is a group's series (its variant without the side and bucket keys) and bucket.
 func evoKey(gr *group, bucketKey string) (evoSeries, string) {
 	v := gr.Key.Variant
-	for _, k := range []string{"side", "k", "pop"} {
+	for _, k := range []string{"side", "k", "pop", "after"} {
 		v = withoutVariantKey(v, k)
 	}
 	return evoSeries{gr.Key.Model, v}, variantValue(gr.Key.Variant, bucketKey)
@@ -152,6 +156,13 @@ func evolutionSizeFigure(gs []*group, ds, side string) lineFigureSpec {
 	return lineFigureSpec{Title: "Update size by interaction index (" + side + ", " + ds + ")",
 		XLabel: "interaction index k (bucket end)", YLabel: "‖e_k − e_{k−1}‖ / ‖e_{k−1}‖ (median, quartiles)",
 		LogX: true, XTicks: xs, Series: series}
+}
+
+func cosineFigure(gs []*group, ds, side string) lineFigureSpec {
+	pts, order := evoSeriesPoints(gs, "after", "cos-final-median", "cos-final-median", "cos-final-median")
+	series, xs := seriesOfPoints(pts, order)
+	return lineFigureSpec{Title: "Cosine to the final embedding (" + side + ", " + ds + ")",
+		XLabel: "after K interactions", YLabel: "cos(e_K, e_final) (median over sampled entities)", LogX: true, XTicks: xs, Series: series}
 }
 
 func normFigure(gs []*group, ds, side string) lineFigureSpec {

@@ -28,6 +28,8 @@ func TestEvolutionSection(t *testing.T) {
 			"rel-update-q3", 0.02, "updates", 6.0),
 		r("Norms", []string{"jodie", "synth-x", "side=items", "pop=2-3"}, "norm-q1", 1.0, "norm-median", 1.0, "norm-q3", 1.0, "entities", 2.0),
 		r("NextItem", []string{"jodie", "synth-x"}, "MRR", 0.5432),
+		r("CosineToFinal", []string{"jodie", "synth-x", "side=items", "after=1"}, "cos-final-median", 0.2, "entities", 2.0),
+		r("CosineToFinal", []string{"jodie", "synth-x", "side=items", "after=2"}, "cos-final-median", 0.6, "entities", 2.0),
 	}
 	md, figs, err := Generate(recs, Options{Implemented: implementedFixture, FiguresDir: "figures"})
 	if err != nil {
@@ -38,12 +40,12 @@ func TestEvolutionSection(t *testing.T) {
 	if got := rowCells(sec, "jodie"); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Errorf("row %q, want %q\n%s", got, want, sec)
 	}
-	for _, f := range []string{"evolution-synth-x-items-updates", "evolution-synth-x-items-maturity", "evolution-synth-x-items-norms"} {
+	for _, f := range []string{"evolution-synth-x-items-updates", "evolution-synth-x-items-maturity", "evolution-synth-x-items-norms", "evolution-synth-x-items-cosine"} {
 		if _, ok := figs["figures/"+f+".svg"]; !ok {
 			t.Errorf("figure %s not drawn", f)
 		}
 	}
-	if strings.Contains(sectionOf(string(md), "## Other results"), "Maturity") {
+	if other := sectionOf(string(md), "## Other results"); strings.Contains(other, "Maturity") || strings.Contains(other, "CosineToFinal") {
 		t.Error("evolution records also listed under Other results")
 	}
 }
