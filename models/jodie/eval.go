@@ -76,17 +76,7 @@ func (m *Model) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) er
 				return err
 			}
 		}
-		ev.one[0] = int32(r)
-		l, pred, logits := m.step(d, ev.one[:])
-		ev.pred = growF(ev.pred, pred.Len())
-		pred.CopyTo(ev.pred)
-		var hostLogits []float32
-		if logits != nil {
-			ev.logits = growF(ev.logits, 2)
-			logits.CopyTo(ev.logits)
-			hostLogits = ev.logits
-		}
-		m.emit(d, r, ev.pred, hostLogits, sink)
+		l := m.predictRow(d, r, sink)
 		// The true interaction is now revealed: mirror the item's new embedding for later ranks.
 		m.mirrorItem(d.Items[r])
 		if !online {
@@ -117,7 +107,6 @@ func (m *Model) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) er
 // order — with the online protocol's loss and Adam step — and the served embeddings are refreshed.
 // An observer sees each entity's embedding once per window, when it is served.
 func (m *Model) evaluateBatchServing(ctx context.Context, d *bench.Data, sink bench.Sink, online bool) error {
-	ev := &m.ev
 	obs := m.obs
 	defer func() { m.obs, m.predictOnly = obs, false }()
 	windowStart := d.Times[d.Split.TrainEnd]
@@ -125,30 +114,12 @@ func (m *Model) evaluateBatchServing(ctx context.Context, d *bench.Data, sink be
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		to, closes := from, false
-		for to < d.Split.TestEnd {
-			r := to
-			to++
-			if d.Times[r]-windowStart > m.windowLen {
-				closes, windowStart = true, d.Times[r]
-				break
-			}
-		}
+		to, closes := m.servingWindow(d, from, &windowStart, 0)
 		// Predict every row of the window from the served (window-start) states.
 		was := m.tp.SetGrad(false)
 		m.predictOnly = true
 		for r := from; r < to; r++ {
-			ev.one[0] = int32(r)
-			_, pred, logits := m.step(d, ev.one[:])
-			ev.pred = growF(ev.pred, pred.Len())
-			pred.CopyTo(ev.pred)
-			var hostLogits []float32
-			if logits != nil {
-				ev.logits = growF(ev.logits, 2)
-				logits.CopyTo(ev.logits)
-				hostLogits = ev.logits
-			}
-			m.emit(d, r, ev.pred, hostLogits, sink)
+			m.predictRow(d, r, sink)
 			m.endWindow()
 		}
 		m.predictOnly = false
@@ -163,8 +134,8 @@ func (m *Model) evaluateBatchServing(ctx context.Context, d *bench.Data, sink be
 		var loss *ag.Tensor
 		touchedU, touchedI := map[int32]bool{}, map[int32]bool{}
 		for r := from; r < to; r++ {
-			ev.one[0] = int32(r)
-			l, _, _ := m.step(d, ev.one[:])
+			m.ev.one[0] = int32(r)
+			l, _, _ := m.step(d, m.ev.one[:])
 			touchedU[d.Users[r]], touchedI[d.Items[r]] = true, true
 			if !online {
 				m.endWindow()
@@ -191,6 +162,43 @@ func (m *Model) evaluateBatchServing(ctx context.Context, d *bench.Data, sink be
 		from = to
 	}
 	return nil
+}
+
+// predictRow runs row r's step (which, unless predictOnly, also updates the states), sends its
+// prediction and returns its loss.
+func (m *Model) predictRow(d *bench.Data, r int, sink bench.Sink) *ag.Tensor {
+	ev := &m.ev
+	ev.one[0] = int32(r)
+	l, pred, logits := m.step(d, ev.one[:])
+	ev.pred = growF(ev.pred, pred.Len())
+	pred.CopyTo(ev.pred)
+	var hostLogits []float32
+	if logits != nil {
+		ev.logits = growF(ev.logits, 2)
+		logits.CopyTo(ev.logits)
+		hostLogits = ev.logits
+	}
+	m.emit(d, r, ev.pred, hostLogits, sink)
+	return l
+}
+
+// servingWindow returns the end of the evaluation rows from `from` up to and including the first
+// that closes a t-Batch window (the original's rule, as the online protocol learns: the row's time
+// exceeds the window's start by more than the window length; it then starts the next window), or
+// at most maxRows rows when maxRows > 0, whichever comes first; closes says a window closed.
+func (m *Model) servingWindow(d *bench.Data, from int, windowStart *float64, maxRows int) (to int, closes bool) {
+	for to = from; to < d.Split.TestEnd; {
+		r := to
+		to++
+		if d.Times[r]-*windowStart > m.windowLen {
+			*windowStart = d.Times[r]
+			return to, true
+		}
+		if maxRows > 0 && to-from == maxRows {
+			break
+		}
+	}
+	return to, false
 }
 
 // observeRows reports the given rows of a state table, from their served values to their current

@@ -587,17 +587,12 @@ func (m *Model) evaluateGorgonia(ctx context.Context, d *bench.Data, sink bench.
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		to, closes := from, false
-		for to < d.Split.TestEnd {
-			r := to
-			to++
-			if online && d.Times[r]-windowStart > m.windowLen {
-				closes, windowStart = true, d.Times[r]
-				break
-			}
-			if !online && to-from == evalChunk {
-				break
-			}
+		var to int
+		var closes bool
+		if online {
+			to, closes = m.servingWindow(d, from, &windowStart, 0)
+		} else {
+			to, _ = m.servingWindow(d, from, &windowStart, evalChunk)
 		}
 		batches := make([][]int32, 0, to-from)
 		for r := from; r < to; r++ {
