@@ -69,23 +69,6 @@ func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parseInterspersed parses flags that may follow positional arguments
-// (`synth PRESET -o FILE`) and returns the positional ones.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		args = fs.Args()
-		if len(args) == 0 {
-			return pos, nil
-		}
-		pos = append(pos, args[0])
-		args = args[1:]
-	}
-}
-
 // helpIsNil turns an explicit -h into success: the usage was asked for and printed.
 func helpIsNil(err error) error {
 	if errors.Is(err, flag.ErrHelp) {

@@ -28,10 +28,10 @@ func runMonitor(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 			"the figures (BENCHMARKS.md, Embedding evolution).")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	paths := fs.Args()
 	if len(paths) == 0 {
 		if paths, err = filepath.Glob(filepath.Join(f.configs, "experiments", "evolution*.yaml")); err != nil {
 			return err
