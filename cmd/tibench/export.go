@@ -45,6 +45,7 @@ func runExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	namespace := fs.String("namespace", "", "Kubernetes namespace (default: the kubectl context's)")
 	workdir := fs.String("workdir", "", "the container's working directory (Kubernetes; default: the image's)")
 	parallelism := fs.Int("parallelism", 0, "pods running at once (Kubernetes; default: -shards)")
+	markdown := fs.String("tables-o", "BENCHMARKS.md", "where the tables job writes the markdown (Slurm)")
 	fs.Usage = func() { exportUsage(stderr); fs.PrintDefaults() }
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
@@ -77,6 +78,9 @@ func runExport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	files := map[string][]byte{}
 	switch target {
 	case "slurm":
+		if j.Markdown, err = filepath.Abs(*markdown); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
 		if files, err = slurmFiles(&j, &sf, *out, stderr); err != nil {
 			return err
 		}
