@@ -30,6 +30,24 @@ func (g *gridFlags) register(fs *flag.FlagSet) {
 
 func (g *gridFlags) active() bool { return g.plan != "" || g.shard != "" || len(g.runIDs) > 0 }
 
+// withPlan refuses selection flags beside -plan: the plan's own selection would silently win.
+func withPlan(fs *flag.FlagSet, planFile string) error {
+	if planFile == "" {
+		return nil
+	}
+	var set []string
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "configs", "profile", "models", "datasets", "set":
+			set = append(set, "-"+f.Name)
+		}
+	})
+	if len(set) > 0 {
+		return fmt.Errorf("-plan %s fixes the experiments, profile and settings; %s cannot change them (make a new plan)", planFile, strings.Join(set, ", "))
+	}
+	return nil
+}
+
 // loadPlan is the plan of a -plan file (attached to results) or of experiment files. The plan of
 // experiment files keeps the size model's estimates unless withRecords: the estimates from records
 // change as runs finish, so shards that start at different times would split the grid differently.

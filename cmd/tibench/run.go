@@ -132,6 +132,9 @@ kept and the exit status is 75, and -resume continues.
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := withPlan(fs, g.plan); err != nil {
+		return err
+	}
 	if fs.NArg() == 0 && g.plan == "" {
 		fs.Usage()
 		return errors.New("run: no experiment file given")

@@ -154,6 +154,55 @@ PartitionName=debug Nodes=localhost Default=YES MaxTime=INFINITE State=UP
 	if !bytes.Equal(a, b) {
 		t.Errorf("BENCHMARKS.md of the Slurm array differs from one process's:\n--- one\n%s\n--- slurm\n%s", a, b)
 	}
+	t.Run("Preemption", func(t *testing.T) { slurmPreemption(t, dir, bin) })
+}
+
+// slurmPreemption: a task sent SIGTERM by Slurm (scancel --signal=TERM --full: the batch shell and
+// tibench, as at preemption) exits 75, requeues itself, and its next start resumes from the
+// checkpoint and writes the result.
+func slurmPreemption(t *testing.T, dir, bin string) {
+	exp := writeFile(t, filepath.Join(dir, "term.yaml"), "name: term\nmodels: [lstm]\ndatasets: [synth-wikipedia-small]\nseeds: [1]\nset: [run.epochs=12, model.params.dim=32]\n")
+	job, results := filepath.Join(dir, "term-job"), filepath.Join(dir, "term-results")
+	runInProcess(t, "export", "slurm", "-configs", "../../configs", "-results", results, "-shards", "1",
+		"-tibench", bin, "-o", job, "-tables-o", filepath.Join(dir, "term.md"), exp)
+	if err := os.MkdirAll(filepath.Join(job, "logs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("sbatch", "--parsable", filepath.Join(job, "array.sbatch")).Output()
+	if err != nil {
+		t.Fatalf("sbatch: %v", err)
+	}
+	id := strings.TrimSpace(strings.Split(string(out), ";")[0])
+	ckpt := filepath.Join(results, "term", "lstm", "synth-wikipedia-small", "seed-1.ckpt")
+	result := strings.TrimSuffix(ckpt, ".ckpt") + ".bench"
+	deadline := time.Now().Add(90 * time.Second)
+	for _, err := os.Stat(ckpt); err != nil; _, err = os.Stat(ckpt) {
+		if time.Now().After(deadline) {
+			t.Fatal("no checkpoint within 90 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if out, err := exec.Command("scancel", "--signal=TERM", "--full", id+"_0").CombinedOutput(); err != nil {
+		t.Fatalf("scancel: %v: %s", err, out)
+	}
+	deadline = time.Now().Add(180 * time.Second)
+	for _, err := os.Stat(result); err != nil; _, err = os.Stat(result) {
+		// Slurm holds a requeued job back for a while (its begin time); let it start now.
+		_ = exec.Command("scontrol", "update", "JobId="+id+"_0", "StartTime=now").Run()
+		if time.Now().After(deadline) {
+			logs, _ := exec.Command("sh", "-c", "cat "+job+"/logs/*").CombinedOutput()
+			t.Fatalf("no result 180 s after SIGTERM; task log:\n%s", logs)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	time.Sleep(time.Second)
+	logs, _ := exec.Command("sh", "-c", "cat "+job+"/logs/*").CombinedOutput()
+	t.Logf("preempted task's log:\n%s", logs)
+	for _, want := range []string{"interrupted during term lstm", "requeueing it", "resuming after epoch"} {
+		if !strings.Contains(string(logs), want) {
+			t.Errorf("task log lacks %q", want)
+		}
+	}
 }
 
 func freePort(t *testing.T) int {

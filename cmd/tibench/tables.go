@@ -34,6 +34,9 @@ result yet.
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := withPlan(fs, *planFile); err != nil {
+		return err
+	}
 	if *planFile != "" || fs.NArg() > 0 {
 		// The missing runs first: they are the news when the tables cannot be written at all.
 		p, err := loadPlan(*planFile, &sf, fs.Args(), false, stderr)

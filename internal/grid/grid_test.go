@@ -236,3 +236,24 @@ func TestSaveLoadAttach(t *testing.T) {
 		t.Errorf("%d missing of %d in an empty results directory", len(m), len(p.Runs))
 	}
 }
+
+// FuzzParseShard: an accepted shard is in range and prints back as its canonical form, which
+// parses to the same shard.
+func FuzzParseShard(f *testing.F) {
+	for _, s := range []string{"0/1", "3/4", "4/4", "-1/2", "1/+2", "01/3", "a/b", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sh, err := ParseShard(s)
+		if err != nil {
+			return
+		}
+		if sh.Index < 0 || sh.Index >= sh.Count {
+			t.Fatalf("ParseShard(%q) = %v: out of range", s, sh)
+		}
+		again, err := ParseShard(sh.String())
+		if err != nil || again != sh {
+			t.Fatalf("ParseShard(%q) = %v, but %q parses to %v, %v", s, sh, sh.String(), again, err)
+		}
+	})
+}
