@@ -23,9 +23,9 @@ type gridFlags struct {
 }
 
 func (g *gridFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&g.plan, "plan", "", "run the grid of this plan file (`tibench plan -json`, or the one `tibench export` writes) instead of experiment files: its selection and estimates are used, so every shard splits the grid alike")
+	fs.StringVar(&g.plan, "plan", "", "run the grid of this plan `file` (tibench plan -json, or the one tibench export writes) instead of experiment files: its selection and estimates are used, so every shard splits the grid alike")
 	fs.StringVar(&g.shard, "shard", "", "run only shard `i/n` of the grid (0 ≤ i < n), balanced by expected seconds")
-	fs.Var(&g.runIDs, "run-id", "run only these run ids (as `tibench plan` prints them; comma-separated or repeated)")
+	fs.Var(&g.runIDs, "run-id", "run only the runs with these `ids` (as tibench plan prints them; comma-separated or repeated)")
 }
 
 func (g *gridFlags) active() bool { return g.plan != "" || g.shard != "" || len(g.runIDs) > 0 }
@@ -136,8 +136,8 @@ func runPlan(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	var sf selectionFlags
 	sf.register(fs)
-	shards := fs.Int("shards", 0, "also assign the runs to this many shards (as `run -shard i/n` does with this plan)")
-	asJSON := fs.Bool("json", false, "print the plan as JSON (the file `run -plan` reads)")
+	shards := fs.Int("shards", 0, "also assign the runs to this many shards (as run -shard i/n does with this plan)")
+	asJSON := fs.Bool("json", false, "print the plan as JSON (the file run -plan reads)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, `usage: tibench plan [flags] EXPERIMENT.yaml...
 
