@@ -10,7 +10,7 @@ BENCHFLAGS ?=
 OPENBLAS_CORETYPE ?= $(shell grep -qw avx512f /proc/cpuinfo 2>/dev/null && echo SkylakeX || (grep -qw avx2 /proc/cpuinfo 2>/dev/null && echo Haswell))
 OPENBLAS_ENV = CGO_ENABLED=1 CGO_LDFLAGS=-lopenblas OPENBLAS_CORETYPE=$(OPENBLAS_CORETYPE)
 
-.PHONY: all build build-cuda test test-openblas bench bench-openblas reproduce reproduce-engines tables regress check-tables check-openblas FORCE
+.PHONY: all build build-cuda test test-slurm test-openblas bench bench-openblas reproduce reproduce-engines tables regress check-tables check-openblas FORCE
 
 all: build test
 
@@ -20,6 +20,15 @@ build:
 test:
 	$(GO) vet ./...
 	$(GO) test ./...
+
+# A real one-node Slurm cluster on localhost runs an exported job array (cmd/tibench/slurm_test.go).
+# Installs Debian's slurm-wlm and munge when missing; the test starts and stops its own daemons
+# (slurmd needs root) and skips with the reason where they cannot start.
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+test-slurm:
+	@command -v slurmctld >/dev/null && command -v munged >/dev/null || \
+		{ $(SUDO) apt-get update && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y slurm-wlm munge; }
+	$(GO) test -tags slurm -run Slurm -count=1 -v ./cmd/tibench
 
 bench:
 	$(GO) test -run '^$$' -bench '$(BENCH)' -benchmem $(BENCHFLAGS) ./...

@@ -141,7 +141,9 @@ func DecodeResults(r io.Reader, name string) ([]Record, error) {
 }
 
 // WriteFileAtomic writes data to path through a temporary file in the same directory and a rename,
-// so a killed run never leaves a half-written file. Parent directories are created.
+// so a killed run never leaves a half-written file, and two writers racing on one path leave one
+// of their files whole, never a mix (rename within a directory is atomic, NFS included). Parent
+// directories are created.
 func WriteFileAtomic(path string, data []byte) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -153,6 +155,12 @@ func WriteFileAtomic(path string, data []byte) error {
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return fmt.Errorf("writing %s: %w", path, err)
+	}
+	// Sync before the rename: on a shared results directory (NFS) or after a node crash, the new
+	// name must never point at data still in a page cache.
+	if err := tmp.Sync(); err != nil {
 		tmp.Close()
 		return fmt.Errorf("writing %s: %w", path, err)
 	}

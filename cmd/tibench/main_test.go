@@ -23,6 +23,15 @@ func TestRun(t *testing.T) {
 		{args: []string{"help", "run"}},
 		{args: []string{"list"}, wantOut: "session      after each click"},
 		{args: []string{"backends", "-bogus"}, wantErr: "flag provided but not defined"},
+		{args: []string{"help", "plan"}},
+		{args: []string{"help", "export"}},
+		{args: []string{"help", "tables"}},
+		{args: []string{"export"}, wantErr: "want a target, one of k8s, slurm"},
+		{args: []string{"export", "slurm"}, wantErr: "no experiment file given"},
+		{args: []string{"plan"}, wantErr: "no experiment file given"},
+		{args: []string{"run", "-plan", "p.json", "-profile", "paper"}, wantErr: "-profile cannot change them"},
+		{args: []string{"run", "-shard", "4/4", "-configs", "../../configs", "../../configs/experiments/table3.yaml"}, wantErr: `-shard: grid: bad shard "4/4"`},
+		{args: []string{"run", "-run-id", "table3/nosuch/x/seed-1", "-configs", "../../configs", "../../configs/experiments/table3.yaml"}, wantErr: "no run table3/nosuch/x/seed-1 in the plan"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {

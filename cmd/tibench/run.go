@@ -13,6 +13,7 @@ import (
 
 	"github.com/tibench/tibench/bench"
 	"github.com/tibench/tibench/internal/ag"
+	"github.com/tibench/tibench/internal/grid"
 	"github.com/tibench/tibench/internal/pipeline"
 	"github.com/tibench/tibench/models"
 )
@@ -36,24 +37,39 @@ type setFlag []string
 func (s *setFlag) String() string     { return strings.Join(*s, " ") }
 func (s *setFlag) Set(v string) error { *s = append(*s, v); return nil }
 
-// runFlags are shared by run, reproduce and regress.
-type runFlags struct {
+// selectionFlags choose the runs of experiment files; shared by run, reproduce, regress, plan,
+// export and tables.
+type selectionFlags struct {
 	configs, results, profile string
 	models, datasets          listFlag
 	sets                      setFlag
-	resume                    bool
-	progressEvery             time.Duration
-	cpuProfile                string
 }
 
-func (f *runFlags) register(fs *flag.FlagSet) {
+func (f *selectionFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.configs, "configs", "configs", "configuration directory (defaults.yaml, models/, datasets/, experiments/)")
 	fs.StringVar(&f.results, "results", "results", "results directory")
 	fs.StringVar(&f.profile, "profile", bench.ProfileQuick, "quick (embedded synthetic presets) or paper (downloaded real datasets, paper settings)")
 	fs.Var(&f.models, "models", "only these models (comma-separated)")
 	fs.Var(&f.datasets, "datasets", "only these datasets (comma-separated)")
 	fs.Var(&f.sets, "set", "override a config key, e.g. -set run.epochs=2 (repeatable; applied last, except to the key an experiment sweeps)")
-	fs.BoolVar(&f.resume, "resume", false, "skip runs whose result file already exists (continue an interrupted experiment)")
+}
+
+// selection is the grid the flags and experiment files describe.
+func (f *selectionFlags) selection(files []string) grid.Selection {
+	return grid.Selection{Files: files, ConfigDir: f.configs, Profile: f.profile, Models: f.models, Datasets: f.datasets, Sets: f.sets}
+}
+
+// runFlags are shared by run, reproduce and regress.
+type runFlags struct {
+	selectionFlags
+	resume        bool
+	progressEvery time.Duration
+	cpuProfile    string
+}
+
+func (f *runFlags) register(fs *flag.FlagSet) {
+	f.selectionFlags.register(fs)
+	fs.BoolVar(&f.resume, "resume", false, "skip runs whose result file already exists and continue interrupted runs from their checkpoints")
 	fs.DurationVar(&f.progressEvery, "progress-every", 15*time.Second, "interval of progress lines when stderr is not a terminal")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole command to this file (go tool pprof)")
 }
@@ -97,14 +113,30 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 	fs.SetOutput(stderr)
 	var f runFlags
 	f.register(fs)
+	var g gridFlags
+	g.register(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: tibench run [flags] EXPERIMENT.yaml...\n\nRuns the experiments' grids and writes results/<experiment>/... (benchfmt).")
+		fmt.Fprint(stderr, `usage: tibench run [flags] EXPERIMENT.yaml...
+       tibench run -plan PLAN.json [-shard i/n] [-run-id ID] [flags]
+
+Runs the experiments' grids and writes results/<experiment>/... (benchfmt). With -shard i/n it runs
+only its slice of the grid as `+"`tibench plan`"+` lists it (shards balanced by expected seconds), with
+-run-id only the runs named; n processes or cluster tasks with i = 0..n-1 run the whole grid into one
+shared results directory. Results are written atomically: runs that race write one whole file.
+SIGTERM (a scheduler's preemption) or Ctrl-C stops between batches; the finished epochs' checkpoint is
+kept and the exit status is 75, and -resume continues.
+
+`)
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	paths, err := parseInterspersed(fs, args) // flags may follow the files, as the issues write them
+	if err != nil {
 		return err
 	}
-	if fs.NArg() == 0 {
+	if err := withPlan(fs, g.plan); err != nil {
+		return err
+	}
+	if len(paths) == 0 && g.plan == "" {
 		fs.Usage()
 		return errors.New("run: no experiment file given")
 	}
@@ -113,8 +145,11 @@ func runRun(ctx context.Context, args []string, stdout, stderr io.Writer) (err e
 		return err
 	}
 	defer stop(&err)
+	if g.active() {
+		return g.run(ctx, &f, paths, stderr)
+	}
 	x := f.runner(stderr)
-	for _, path := range fs.Args() {
+	for _, path := range paths {
 		if err := x.RunFile(ctx, path); err != nil {
 			return err
 		}

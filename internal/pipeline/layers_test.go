@@ -22,8 +22,9 @@ func TestLayering(t *testing.T) {
 		{"engine and data know no benchmark", []string{"datasets/...", "internal/ag/...", "internal/nn/..."},
 			[]string{"bench", "models", "baselines", "internal/pipeline", "internal/report", "cmd/"}},
 		{"the registry never imports baselines", []string{"models"}, []string{"baselines", "internal/pipeline", "cmd/"}},
-		{"models sit below the pipeline", []string{"models/...", "baselines/..."}, []string{"internal/pipeline", "internal/report", "cmd/"}},
-		{"nothing imports cmd", []string{"internal/pipeline", "internal/report"}, []string{"cmd/"}},
+		{"models sit below the pipeline", []string{"models/...", "baselines/..."}, []string{"internal/pipeline", "internal/grid", "internal/cluster", "internal/report", "cmd/"}},
+		{"the pipeline runs one run, the grid sits above it", []string{"internal/pipeline"}, []string{"internal/grid", "internal/cluster"}},
+		{"nothing imports cmd", []string{"internal/pipeline", "internal/grid", "internal/cluster", "internal/report"}, []string{"cmd/"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out, err := exec.Command("go", append([]string{"list", "-deps"}, absolute(mod, tc.pkgs)...)...).Output()

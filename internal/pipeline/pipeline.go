@@ -137,19 +137,33 @@ func (x *Runner) Plan(e *bench.Experiment, resultsDir string) ([]bench.PlannedRu
 
 func (x *Runner) runSeeds(ctx context.Context, p *bench.PlannedRun) error {
 	for _, seed := range p.Config.Run.Seeds {
-		path, label := p.ResultPath(seed), p.Label(seed)
-		if x.opt.Resume {
-			if _, err := os.Stat(path); err == nil {
-				fmt.Fprintf(x.log, "%s: done already (%s), skipped (-resume)\n", label, path)
-				continue
-			}
-		}
-		if err := x.RunSeed(ctx, p, seed); err != nil {
-			if errors.Is(err, context.Canceled) {
-				return fmt.Errorf("interrupted during %s: finished runs and epochs are kept; continue with -resume", label)
-			}
+		if err := x.RunOne(ctx, p, seed); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// ErrInterrupted is wrapped by the error of a run stopped by its context (Ctrl-C, or the SIGTERM a
+// cluster scheduler sends before it preempts a task): the finished runs and the last finished
+// epoch's checkpoint are on disk, and -resume continues from them.
+var ErrInterrupted = errors.New("pipeline: interrupted")
+
+// RunOne runs one seed of p as the command line does: with Options.Resume, a seed whose result file
+// exists is skipped, and a cancelled context is reported as ErrInterrupted.
+func (x *Runner) RunOne(ctx context.Context, p *bench.PlannedRun, seed uint64) error {
+	path, label := p.ResultPath(seed), p.Label(seed)
+	if x.opt.Resume {
+		if _, err := os.Stat(path); err == nil {
+			fmt.Fprintf(x.log, "%s: done already (%s), skipped (-resume)\n", label, path)
+			return nil
+		}
+	}
+	if err := x.RunSeed(ctx, p, seed); err != nil {
+		if errors.Is(err, context.Canceled) {
+			return fmt.Errorf("%w during %s: finished runs and epochs are kept; continue with -resume", ErrInterrupted, label)
+		}
+		return err
 	}
 	return nil
 }
