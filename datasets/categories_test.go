@@ -36,11 +36,11 @@ func TestCategoryMatchByPosition(t *testing.T) {
 	}
 }
 
-// TestSynthCTRSemanticTemporal checks the property the CTR presets exist for: the most recent
+// TestSynthAmazonSemanticTemporal checks the property the CTR presets exist for: the most recent
 // behaviour shares the next item's category far more often than the tenth most recent, which in
 // turn is above chance, so that target-aware temporal encoding can matter.
-func TestSynthCTRSemanticTemporal(t *testing.T) {
-	d, err := Synthesize("synth-ctr-small", 1)
+func TestSynthAmazonSemanticTemporal(t *testing.T) {
+	d, err := Synthesize("synth-amazon-small", 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -86,7 +86,7 @@ var fullPresets = []SynthPreset{
 		// each category often); frequent interest shifts make a behaviour's category share the
 		// target's more often the more recent it is — the semantic-temporal correlation of TIN
 		// Fig. 1(a), which datasets.CategoryMatchByPosition measures.
-		Name:        "synth-ctr",
+		Name:        "synth-amazon",
 		Description: "mimics TIN's Amazon Electronics reviews for CTR: 1,689,188 interactions, 192,403 users, 63,001 items, item categories with semantic-temporal structure",
 		Config: SynthConfig{
 			Users: 192403, Items: 63001, Interactions: 1689188, ItemCategories: true,
