@@ -11,5 +11,6 @@ import (
 	_ "github.com/tibench/tibench/baselines/repeatlast"
 	_ "github.com/tibench/tibench/baselines/rrn"
 	_ "github.com/tibench/tibench/baselines/timelstm"
+	_ "github.com/tibench/tibench/baselines/tin"
 	_ "github.com/tibench/tibench/models/jodie"
 )
