@@ -51,7 +51,7 @@ func (t ctrTask) Validate(r RunConfig) error {
 }
 
 func (t ctrTask) View(d *datasets.Dataset, r RunConfig) (*Data, error) {
-	cs, err := datasets.CTRSamples(d, datasets.CTRConfig{MaxHistory: r.CTR.MaxHistory, MinInteractions: r.CTR.MinInteractions}, r.CTR.NegativeSeed)
+	cs, err := datasets.CTRSamples(d, datasets.CTRConfig{MaxHistory: r.CTR.MaxHistory, MinInteractions: r.CTR.MinInteractions, Categories: d.ItemCategories}, r.CTR.NegativeSeed)
 	if err != nil {
 		return nil, err
 	}

@@ -29,6 +29,10 @@ type Dataset struct {
 
 	UserIDs []string // dense user id -> raw id string
 	ItemIDs []string // dense item id -> raw id string
+
+	// ItemCategories is the category of each dense item id (len NumItems, values >= 0), the
+	// feature TIN (Zhou, Pan et al., WWW 2024) embeds beside the item; nil when the data has none.
+	ItemCategories []int32
 }
 
 // Len is the number of interactions.
@@ -79,6 +83,16 @@ func (d *Dataset) Validate() error {
 		return fmt.Errorf("%w %q: %d feature values for %d rows x %d features", ErrInvalid, d.Name, len(d.Features), n, d.FeatureDim)
 	}
 	nu, ni := int32(d.NumUsers()), int32(d.NumItems())
+	if d.ItemCategories != nil {
+		if len(d.ItemCategories) != int(ni) {
+			return fmt.Errorf("%w %q: %d item categories for %d items", ErrInvalid, d.Name, len(d.ItemCategories), ni)
+		}
+		for i, c := range d.ItemCategories {
+			if c < 0 {
+				return fmt.Errorf("%w %q: item %d (%s): category %d < 0", ErrInvalid, d.Name, i, d.ItemIDs[i], c)
+			}
+		}
+	}
 	for i := 0; i < n; i++ {
 		if d.Users[i] < 0 || d.Users[i] >= nu {
 			return fmt.Errorf("%w %q: row %d: user id %d out of range [0,%d)", ErrInvalid, d.Name, i, d.Users[i], nu)

@@ -48,6 +48,11 @@ type SynthConfig struct {
 	LabelSharpness float64 // κ: how strongly the strain drives the hazard; default 2
 	StrainMemory   float64 // per-event memory of the strain, in (0,1); default 0.8
 	FeatureNoise   float64 // σ of the noise added to the projected latent; default 0.5
+
+	// ItemCategories attaches each item's cluster as its category (Dataset.ItemCategories), for
+	// the CTR task. With interest shifts (JumpProb) a user's recent behaviours share the next
+	// item's cluster more often than old ones: the semantic-temporal correlation of TIN Fig. 1(a).
+	ItemCategories bool
 }
 
 // ErrSynthConfig is wrapped by Generate's configuration errors.
@@ -512,6 +517,14 @@ func (s *synth) run() *Dataset {
 	}
 	out.UserIDs = numberedIDs("u", int(nu))
 	out.ItemIDs = numberedIDs("i", int(ni))
+	if c.ItemCategories {
+		out.ItemCategories = make([]int32, ni)
+		for i, dense := range itemDense {
+			if dense >= 0 {
+				out.ItemCategories[dense] = s.itemCluster[i]
+			}
+		}
+	}
 	if c.FeatureDim > 0 {
 		out.FeatureNames = make([]string, c.FeatureDim)
 		for k := range out.FeatureNames {

@@ -25,7 +25,7 @@ func mustSynth(t testing.TB, preset string, seed uint64) *Dataset {
 
 func TestPresetNames(t *testing.T) {
 	want := []string{
-		"synth-lastfm", "synth-lastfm-small", "synth-mooc", "synth-mooc-small",
+		"synth-amazon", "synth-amazon-small", "synth-lastfm", "synth-lastfm-small", "synth-mooc", "synth-mooc-small",
 		"synth-reddit", "synth-reddit-small", "synth-wikipedia", "synth-wikipedia-small",
 	}
 	if got := PresetNames(); !slices.Equal(got, want) {
@@ -117,8 +117,14 @@ func TestSynthPresets(t *testing.T) {
 			if u := d.NumUsers(); u > c.Users || float64(u) < 0.97*float64(c.Users) {
 				t.Errorf("%d users, want <= %d and >= 97%% of it", u, c.Users)
 			}
-			if i := d.NumItems(); i > c.Items || float64(i) < 0.9*float64(c.Items) {
-				t.Errorf("%d items, want <= %d and >= 90%% of it", i, c.Items)
+			// A catalogue with fewer than ten draws per item (synth-amazon-small: about three) leaves
+			// part of its long tail unseen under log-normal popularity.
+			cover := 0.9
+			if c.Interactions < 10*c.Items {
+				cover = 0.6
+			}
+			if i := d.NumItems(); i > c.Items || float64(i) < cover*float64(c.Items) {
+				t.Errorf("%d items, want <= %d and >= %.0f%% of it", i, c.Items, 100*cover)
 			}
 			if r := RepeatRate(d); math.Abs(r-c.RepeatProb) > 0.01 {
 				t.Errorf("repeat rate %.4f, want %.3f ± 0.01", r, c.RepeatProb)
@@ -240,7 +246,9 @@ func nextItemMRR(d *Dataset, window int) (dynamic, static float64) {
 // ties, which shows the test measures the simulated dynamics rather than a quirk of the predictors.
 func TestSynthDynamicBeatsStatic(t *testing.T) {
 	for _, name := range PresetNames() {
-		if !strings.HasSuffix(name, "-small") {
+		// synth-amazon mimics reviews, which never repeat an item: its dynamics are in the categories
+		// (TestSynthAmazonSemanticTemporal), not in item repeats.
+		if !strings.HasSuffix(name, "-small") || name == "synth-amazon-small" {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {

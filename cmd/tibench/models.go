@@ -5,11 +5,13 @@ package main
 import (
 	_ "github.com/tibench/tibench/baselines/crnn"
 	_ "github.com/tibench/tibench/baselines/ctdne"
+	_ "github.com/tibench/tibench/baselines/din"
 	_ "github.com/tibench/tibench/baselines/latentcross"
 	_ "github.com/tibench/tibench/baselines/lstm"
 	_ "github.com/tibench/tibench/baselines/popularity"
 	_ "github.com/tibench/tibench/baselines/repeatlast"
 	_ "github.com/tibench/tibench/baselines/rrn"
 	_ "github.com/tibench/tibench/baselines/timelstm"
+	_ "github.com/tibench/tibench/baselines/tin"
 	_ "github.com/tibench/tibench/models/jodie"
 )

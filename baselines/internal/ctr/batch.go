@@ -1,0 +1,137 @@
+package ctr
+
+import (
+	"slices"
+
+	"github.com/tibench/tibench/datasets"
+)
+
+// Batch is a set of CTR samples laid out for the tape: B samples, histories padded to T, the
+// length of the longest history in the batch (step t of sample b is row b·T+t; histories are
+// left-aligned, oldest first).
+type Batch struct {
+	B, T      int
+	Hist      []int32   // B·T behaviour items; 0 on padding
+	HistCat   []int32   // B·T behaviour categories; 0 on padding
+	Mask      []float32 // B·T: 1 for a behaviour, 0 for padding
+	Len       []int     // B history lengths
+	RelPos    []int32   // B·T target-relative positions (most recent 1); 0 on padding
+	ChronPos  []int32   // B·T positions from the oldest behaviour (1); 0 on padding
+	TimeBin   []int32   // B·T bins of the time to the target (1..bins); 0 on padding; nil without time edges
+	Target    []int32   // B target items
+	TargetCat []int32   // B target categories
+	Label     []float32 // B click labels
+	// TargetRep and TargetCatRep repeat each target T times (B·T), to pair every behaviour with
+	// its target in element-wise products.
+	TargetRep, TargetCatRep []int32
+}
+
+// Batcher builds batches from one CTRSplit, reusing its buffers.
+type Batcher struct {
+	split *datasets.CTRSplit
+	edges []float64 // ascending inner edges of the time bins; nil = no time bins
+	b     Batch
+}
+
+// NewBatcher builds batches of split's samples; edges are TimeEdges (nil without TTE-T).
+func NewBatcher(split *datasets.CTRSplit, edges []float64) *Batcher {
+	return &Batcher{split: split, edges: edges}
+}
+
+func (bt *Batcher) category(item int32) int32 {
+	if bt.split.Categories == nil {
+		return 0
+	}
+	return bt.split.Categories[item]
+}
+
+// Make lays out samples (valid until the next call).
+func (bt *Batcher) Make(samples []datasets.CTRSample) *Batch {
+	b := &bt.b
+	B, T := len(samples), 1
+	for _, s := range samples {
+		T = max(T, len(s.History))
+	}
+	b.B, b.T = B, T
+	n := B * T
+	b.Hist, b.HistCat = resize(b.Hist, n), resize(b.HistCat, n)
+	b.RelPos, b.ChronPos = resize(b.RelPos, n), resize(b.ChronPos, n)
+	b.TargetRep, b.TargetCatRep = resize(b.TargetRep, n), resize(b.TargetCatRep, n)
+	b.Mask = resize(b.Mask, n)
+	b.Len = resize(b.Len, B)
+	b.Target, b.TargetCat, b.Label = resize(b.Target, B), resize(b.TargetCat, B), resize(b.Label, B)
+	if bt.edges != nil {
+		b.TimeBin = resize(b.TimeBin, n)
+	} else {
+		b.TimeBin = nil
+	}
+	for i, s := range samples {
+		L := len(s.History)
+		b.Len[i] = L
+		b.Target[i], b.TargetCat[i], b.Label[i] = s.Target, bt.category(s.Target), float32(s.Label)
+		var times []float64
+		if bt.edges != nil {
+			times = bt.split.HistoryTimes(s)
+		}
+		for t := range T {
+			r := i*T + t
+			b.TargetRep[r], b.TargetCatRep[r] = s.Target, b.TargetCat[i]
+			if t >= L {
+				b.Hist[r], b.HistCat[r], b.Mask[r], b.RelPos[r], b.ChronPos[r] = 0, 0, 0, 0, 0
+				if b.TimeBin != nil {
+					b.TimeBin[r] = 0
+				}
+				continue
+			}
+			it := s.History[t]
+			b.Hist[r], b.HistCat[r], b.Mask[r] = it, bt.category(it), 1
+			b.RelPos[r], b.ChronPos[r] = int32(L-t), int32(t+1)
+			if b.TimeBin != nil {
+				b.TimeBin[r] = TimeBin(bt.edges, s.Time-times[t])
+			}
+		}
+	}
+	return b
+}
+
+func resize[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
+
+// TimeEdges returns the bins-1 inner edges of equal-frequency bins of the time from a behaviour to
+// its target, over every behaviour of the positive training samples (TIN's TTE-T); nil when there
+// are none. Equal values may make edges coincide: the bins between them stay empty.
+func TimeEdges(split *datasets.CTRSplit, bins int) []float64 {
+	var gaps []float64
+	for _, s := range split.Train {
+		if s.Label != 1 {
+			continue
+		}
+		for _, t := range split.HistoryTimes(s) {
+			gaps = append(gaps, s.Time-t)
+		}
+	}
+	if len(gaps) == 0 || bins < 2 {
+		return []float64{}
+	}
+	slices.Sort(gaps)
+	edges := make([]float64, bins-1)
+	for k := range edges {
+		edges[k] = gaps[(k+1)*len(gaps)/bins]
+	}
+	return edges
+}
+
+// TimeBin is the bin (1..len(edges)+1) of a gap: 1 + the number of edges at or below it.
+func TimeBin(edges []float64, gap float64) int32 {
+	n, _ := slices.BinarySearchFunc(edges, gap, func(e, g float64) int {
+		if e <= g {
+			return -1
+		}
+		return 1
+	})
+	return int32(n + 1)
+}

@@ -1,0 +1,194 @@
+// Package tin is the Temporal Interest Network (Zhou, Pan et al., WWW 2024) as its authors' code
+// builds it, and its three ablations of TIN Table 1:
+//
+//	ẽ_i = [item_i ‖ cat_i] + p(i),  ṽ_t = [item_t ‖ cat_t] + p(t)      (target-aware temporal encoding)
+//	α_i = softmax_i(⟨ṽ_t, ẽ_i⟩ / √d)   over the user's behaviours       (target-aware attention, TA)
+//	u   = Dense(BN(Σ_i α_i · ẽ_i ⊙ ṽ_t))                                (target-aware representation, TR)
+//	ŷ   = σ(MLP(BN([u, v_t, u ⊙ v_t])) + b_item(t))                     (MLP 80 → 40 → 1, sigmoid activations)
+//
+// p is a learned table indexed by the encoding (Config.Encoding): TTE-P, the target-relative
+// position (most recent behaviour 1, the target 0); TTE-T, the bin of the time to the target
+// (equal-frequency bins on the training data; the target 0); COE, the target-agnostic position
+// (oldest behaviour 1, the target len+1); or none. Attention and keys, queries and values are the
+// encoded embeddings themselves, without projections (Q = K = V), as in the authors' code; without
+// TA the behaviours are averaged, without TR they enter the pooling alone (ẽ_i).
+//
+// Registered names: tin (TTE-P, TA, TR), tin-no-tte, tin-no-ta, tin-no-tr.
+package tin
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/tibench/tibench/baselines/internal/ctr"
+	"github.com/tibench/tibench/bench"
+	"github.com/tibench/tibench/internal/ag"
+	"github.com/tibench/tibench/internal/nn"
+	"github.com/tibench/tibench/models"
+)
+
+// Config is model.params (configs/models/tin.yaml).
+type Config = ctr.Config
+
+// Specs are the four registered variants; they differ only in their default switches.
+var Specs = []ctr.Spec{
+	spec("tin", "TIN: target-aware temporal encoding (TTE-P), attention and representation", ctr.EncodingTTEP, true, true),
+	spec("tin-no-tte", "TIN without target-aware temporal encoding (TIN Table 1 ablation)", ctr.EncodingNone, true, true),
+	spec("tin-no-ta", "TIN without target-aware attention: behaviours averaged (TIN Table 1 ablation)", ctr.EncodingTTEP, false, true),
+	spec("tin-no-tr", "TIN without target-aware representation: behaviours pooled alone (TIN Table 1 ablation)", ctr.EncodingTTEP, true, false),
+}
+
+var descriptions = map[string]string{}
+
+func spec(name, desc, enc string, ta, tr bool) ctr.Spec {
+	descriptions[name] = desc
+	return ctr.Spec{
+		Name: name,
+		Defaults: func(c *ctr.Config) {
+			if c.Encoding == "" {
+				c.Encoding = enc
+			}
+			if c.Attention == nil {
+				c.Attention = &ta
+			}
+			if c.Representation == nil {
+				c.Representation = &tr
+			}
+		},
+		TimeEdges: func(c ctr.Config) bool { return c.Encoding == ctr.EncodingTTET },
+		Build: func(c ctr.Config, d ctr.Dims, be ag.Backend, r *rand.Rand) (ctr.Net, error) {
+			return NewNet(c, d, be, r), nil
+		},
+	}
+}
+
+func init() {
+	for _, s := range Specs {
+		models.Register(s.Name, descriptions[s.Name], func(params bench.ModelParams, env models.Env) (models.Model, error) {
+			return ctr.New(s, params, env.Backend, env.Log)
+		})
+	}
+}
+
+// Net is TIN's network.
+type Net struct {
+	Emb       *ctr.Embeddings
+	Temporal  *nn.Embedding // encoding table (EmbedDim wide); nil for encoding none
+	PoolBN    *ctr.BatchNorm
+	PoolDense *nn.Linear
+	Head      *ctr.Head
+	cfg       ctr.Config
+	tgtIdx    []int32 // scratch: the target's temporal index, per sample and per sample step
+}
+
+// NewNet builds the net for c and d.
+func NewNet(c ctr.Config, d ctr.Dims, be ag.Backend, r *rand.Rand) *Net {
+	D := c.EmbedDim()
+	n := &Net{
+		Emb:       ctr.NewEmbeddings(be, "tin.emb", c, d, r),
+		PoolDense: nn.NewLinear(be, "tin.pool", D, D, true, r),
+		Head:      ctr.NewHead(be, "tin.head", 3*D, c, d, r),
+		cfg:       c,
+	}
+	rows := 0
+	switch c.Encoding {
+	case ctr.EncodingTTEP:
+		rows = d.MaxHistory + 1 // positions 0 (target) .. MaxHistory
+	case ctr.EncodingCOE:
+		rows = d.MaxHistory + 2 // positions 1 .. MaxHistory, the target up to MaxHistory+1
+	case ctr.EncodingTTET:
+		rows = d.TimeBins + 1 // bin 0 is the target
+	}
+	if rows > 0 {
+		n.Temporal = nn.NewEmbedding(be, "tin.temporal", rows, D, r)
+		nn.Normal(n.Temporal.Table, r, 0, c.InitStd)
+	}
+	if *c.BatchNorm {
+		n.PoolBN = ctr.NewBatchNorm(be, "tin.pool_bn", D)
+	}
+	return n
+}
+
+// Params lists the trainable parameters.
+func (n *Net) Params() nn.Params {
+	ps := nn.Collect(n.Emb, n.PoolDense, n.Head)
+	if n.Temporal != nil {
+		ps = append(ps, n.Temporal.Table)
+	}
+	if n.PoolBN != nil {
+		ps = append(ps, n.PoolBN.Params()...)
+	}
+	return ps
+}
+
+// Encode returns the encoded behaviours ẽ ((B·T)×D), the encoded targets ṽ_t (B×D), the encoded
+// target repeated per step ((B·T)×D) and the plain target embeddings v_t (B×D).
+func (n *Net) Encode(tp *ag.Tape, b *ctr.Batch) (e, vt, vtRep, plain *ag.Tensor) {
+	e = n.Emb.Forward(tp, b.Hist, b.HistCat)
+	plain = n.Emb.Forward(tp, b.Target, b.TargetCat)
+	vt, vtRep = plain, n.Emb.Forward(tp, b.TargetRep, b.TargetCatRep)
+	if n.Temporal == nil {
+		return e, vt, vtRep, plain
+	}
+	var steps []int32
+	n.tgtIdx = n.tgtIdx[:0]
+	switch n.cfg.Encoding {
+	case ctr.EncodingTTEP:
+		steps = b.RelPos
+		for range b.B * (1 + b.T) {
+			n.tgtIdx = append(n.tgtIdx, 0)
+		}
+	case ctr.EncodingTTET:
+		steps = b.TimeBin
+		for range b.B * (1 + b.T) {
+			n.tgtIdx = append(n.tgtIdx, 0)
+		}
+	case ctr.EncodingCOE:
+		steps = b.ChronPos
+		for _, L := range b.Len {
+			n.tgtIdx = append(n.tgtIdx, int32(L+1))
+		}
+		for _, L := range b.Len {
+			for range b.T {
+				n.tgtIdx = append(n.tgtIdx, int32(L+1))
+			}
+		}
+	}
+	e = tp.Add(e, n.Temporal.Forward(tp, steps))
+	vt = tp.Add(vt, n.Temporal.Forward(tp, n.tgtIdx[:b.B]))
+	vtRep = tp.Add(vtRep, n.Temporal.Forward(tp, n.tgtIdx[b.B:]))
+	return e, vt, vtRep, plain
+}
+
+// Weights returns the pooling weights α (B×T): the target-aware attention, or the mean over the
+// behaviours without TA.
+func (n *Net) Weights(tp *ag.Tape, b *ctr.Batch, e, vt *ag.Tensor) *ag.Tensor {
+	mask := tp.Input(b.B, b.T, b.Mask)
+	if !*n.cfg.Attention {
+		return tp.Softmax(tp.Zeros(b.B, b.T), mask)
+	}
+	z := tp.Scale(tp.SeqDot(vt, e, b.T), 1/math.Sqrt(float64(n.cfg.EmbedDim())))
+	return tp.Softmax(z, mask)
+}
+
+// Logits implements ctr.Net.
+func (n *Net) Logits(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
+	e, vt, vtRep, plain := n.Encode(tp, b)
+	alpha := n.Weights(tp, b, e, vt)
+	r := e
+	if *n.cfg.Representation {
+		r = tp.Mul(e, vtRep)
+	}
+	u := tp.SeqWeightedSum(alpha, r)
+	if n.PoolBN != nil {
+		u = n.PoolBN.Forward(tp, u, train, train && tp.Recording())
+	}
+	u = n.PoolDense.Forward(tp, u)
+	return n.Head.Forward(tp, tp.Concat(u, plain, tp.Mul(u, plain)), b.Target, train)
+}
+
+// String names the variant.
+func (n *Net) String() string {
+	return fmt.Sprintf("tin(encoding=%s, attention=%v, representation=%v)", n.cfg.Encoding, *n.cfg.Attention, *n.cfg.Representation)
+}
