@@ -22,7 +22,8 @@ func TestLayering(t *testing.T) {
 		{"engine and data know no benchmark", []string{"datasets/...", "internal/ag/...", "internal/nn/..."},
 			[]string{"bench", "models", "baselines", "internal/pipeline", "internal/report", "cmd/"}},
 		{"the registry never imports baselines", []string{"models"}, []string{"baselines", "internal/pipeline", "cmd/"}},
-		{"models sit below the pipeline", []string{"models/...", "baselines/..."}, []string{"internal/pipeline", "internal/grid", "internal/cluster", "internal/report", "cmd/"}},
+		{"models sit below the pipeline", []string{"models/...", "baselines/...", "internal/coupled/..."}, []string{"internal/pipeline", "internal/grid", "internal/cluster", "internal/report", "cmd/"}},
+		{"the shared coupled-state machinery imports no model", []string{"internal/coupled/..."}, []string{"models", "baselines"}},
 		{"the pipeline runs one run, the grid sits above it", []string{"internal/pipeline"}, []string{"internal/grid", "internal/cluster"}},
 		{"nothing imports cmd", []string{"internal/pipeline", "internal/grid", "internal/cluster", "internal/report"}, []string{"cmd/"}},
 	} {

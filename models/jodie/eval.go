@@ -9,21 +9,19 @@ import (
 	"github.com/tibench/tibench/bench"
 	"github.com/tibench/tibench/bench/monitor"
 	"github.com/tibench/tibench/internal/ag"
-	"github.com/tibench/tibench/internal/nn"
+	"github.com/tibench/tibench/internal/coupled"
 )
 
 // evalState holds what Evaluate saves and restores, and its host-side copies for ranking. Buffers are
 // reused from one evaluation to the next.
 type evalState struct {
-	userVals, itemVals ag.Storage  // state tables at the end of training
-	userRefs, itemRefs []ag.RowRef // where their rows' values live (SaveRefs)
-	params             nn.Snapshot // parameters and Adam state (online protocol)
-	items              []float32   // (items+1)×dim dynamic item embeddings, mirrored on the host
-	static             []float32   // learned mode: (items+1)×static.dim normalised static embeddings
-	pred               []float32   // one prediction
-	row                []float32   // one updated item row
-	logits             []float32
-	one                [1]int32
+	saved  coupled.Saved // state tables at the end of training; parameters and Adam state (online protocol)
+	items  []float32     // (items+1)×dim dynamic item embeddings, mirrored on the host
+	static []float32     // learned mode: (items+1)×static.dim normalised static embeddings
+	pred   []float32     // one prediction
+	row    []float32     // one updated item row
+	logits []float32
+	one    [1]int32
 	// the gorgonia engine's per-window host copies
 	ggUsers, ggItems []float64
 	ggRefsU, ggRefsI []ag.RowRef
@@ -34,28 +32,11 @@ func (m *Model) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) er
 	ev := &m.ev
 	be := m.be
 	// Save the end-of-training state; Evaluate must leave the model as it found it.
-	ev.userVals = be.Resize(ev.userVals, m.users.Values.Len())
-	ev.itemVals = be.Resize(ev.itemVals, m.items.Values.Len())
-	be.Copy(ev.userVals, m.users.Values.Storage())
-	be.Copy(ev.itemVals, m.items.Values.Storage())
 	online := d.Online()
-	if online {
-		ev.params.Take(m.params, m.opt)
-	}
-	m.endWindow()
-	// Rows never written since the tables were filled read the learned initial embeddings; rows
-	// that evaluation writes must go back to reading them, not only to their old values.
-	ev.userRefs = m.users.SaveRefs(ev.userRefs)
-	ev.itemRefs = m.items.SaveRefs(ev.itemRefs)
+	ev.saved.Save(be, m.users, m.items, online, m.params, m.opt)
 	defer func() {
 		m.endWindow()
-		be.Copy(m.users.Values.Storage(), ev.userVals)
-		be.Copy(m.items.Values.Storage(), ev.itemVals)
-		m.users.RestoreRefs(ev.userRefs)
-		m.items.RestoreRefs(ev.itemRefs)
-		if online {
-			ev.params.Restore()
-		}
+		ev.saved.Restore()
 		m.tp.SetGrad(true)
 	}()
 	m.endWindow()

@@ -51,6 +51,7 @@ import (
 	"github.com/tibench/tibench/bench/monitor"
 	"github.com/tibench/tibench/bench/tbatch"
 	"github.com/tibench/tibench/internal/ag"
+	"github.com/tibench/tibench/internal/coupled"
 	"github.com/tibench/tibench/internal/nn"
 	"github.com/tibench/tibench/models"
 )
@@ -217,28 +218,12 @@ func (m *Model) Init(d *bench.Data, seed uint64) error {
 	m.tp = ag.NewTape(be)
 
 	// Windows over the training part, with the length taken from the whole dataset's span.
-	span := d.Times[d.Len()-1] - d.Times[0]
-	m.windowLen = span / float64(c.Windows)
-	opt := tbatch.WindowOptions{Length: m.windowLen, Rule: tbatch.Rolling}
-	if c.WindowRule == "grid" {
-		opt.Rule = tbatch.Grid
-	}
-	if m.windowLen == 0 { // all interactions at one instant: one window
-		opt = tbatch.WindowOptions{NumWindows: 1}
-	}
-	n := d.Split.TrainEnd
-	if c.LastWindow == "skip" && opt.Rule == tbatch.Rolling && m.windowLen > 0 {
-		n = closedPrefix(d.Times[:n], m.windowLen)
-	}
-	b, err := tbatch.ComputeWindowed(d.Users[:n], d.Items[:n], d.Times[:n], opt)
+	plan, err := coupled.PlanWindows(d, coupled.WindowConfig{Windows: c.Windows, Grid: c.WindowRule == "grid",
+		SkipLast: c.LastWindow == "skip", Sequential: c.TBatch == "off", MaxInteractions: c.MaxWindowInteractions})
 	if err != nil {
 		return err
 	}
-	if c.TBatch == "off" {
-		b = b.Sequential()
-	}
-	m.batches = b.SplitLarger(c.MaxWindowInteractions)
-	m.steps = backpropSteps(b, c.MaxWindowInteractions)
+	m.windowLen, m.batches, m.steps = plan.WindowLen, plan.Batches, plan.Steps
 	m.planReads(d)
 	if c.Engine == "gorgonia" {
 		m.gg = newGGEngine(m)
@@ -286,47 +271,6 @@ func (m *Model) readAhead(w int) {
 	now := m.reads[w]
 	m.opt.Ahead(nn.RowReads{Param: m.userTable, Now: now.users, Next: next.users},
 		nn.RowReads{Param: m.itemTable, Now: now.items, Next: next.items})
-}
-
-// closedPrefix is how many of the training interactions the original code trains: those up to the
-// last window the rolling rule closes (jodie.py processes its t-batches when an interaction's time
-// exceeds the window's start by more than the window length, and never after its loop ends). When
-// no window closes at all — a single window over the training span — the original would train
-// nothing; every interaction is kept then.
-func closedPrefix(times []float64, length float64) int {
-	if len(times) == 0 {
-		return 0
-	}
-	end, start := 0, times[0]
-	for j, t := range times {
-		if t-start > length {
-			end, start = j+1, t
-		}
-	}
-	if end == 0 {
-		return len(times)
-	}
-	return end
-}
-
-// backpropSteps cuts each window's t-batches into steps of at most max interactions (a step always
-// holds at least one t-batch), returning the t-batch index where each step starts, then the end.
-func backpropSteps(b *tbatch.Batches, max int) []int {
-	steps := []int{0}
-	for w := 0; w < b.NumWindows(); w++ {
-		first, end := b.Window(w)
-		n := 0
-		for k := first; k < end; k++ {
-			size := len(b.Batch(k))
-			if n > 0 && n+size > max {
-				steps = append(steps, k)
-				n = 0
-			}
-			n += size
-		}
-		steps = append(steps, end)
-	}
-	return steps
 }
 
 // NumBatches reports the t-batches and windows of a training epoch (for timings).

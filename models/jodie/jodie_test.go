@@ -12,10 +12,10 @@ import (
 	"github.com/tibench/tibench/bench"
 	"github.com/tibench/tibench/bench/benchtest"
 	"github.com/tibench/tibench/bench/monitor"
-	"github.com/tibench/tibench/bench/tbatch"
 	"github.com/tibench/tibench/datasets"
 	"github.com/tibench/tibench/internal/ag"
 	"github.com/tibench/tibench/internal/ag/agtest"
+	"github.com/tibench/tibench/internal/coupled"
 	"github.com/tibench/tibench/models"
 )
 
@@ -187,22 +187,6 @@ func TestConfigErrors(t *testing.T) {
 	}
 }
 
-func TestBackpropStepsSplitLargeWindows(t *testing.T) {
-	// One window of 8 interactions in t-batches of sizes 3, 2, 2, 1 (user 0 every time), cut at 4.
-	users := []int32{0, 1, 2, 0, 1, 0, 1, 0}
-	items := []int32{0, 1, 2, 3, 4, 5, 6, 7}
-	b, err := tbatch.ComputeWindowed(users, items, make([]float64, 8), tbatch.WindowOptions{NumWindows: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got, want := backpropSteps(b, 4), []int{0, 1, 3, 4}; !slices.Equal(got, want) {
-		t.Errorf("steps %v, want %v (batches of 3 | 2+2 | 1)", got, want)
-	}
-	if got, want := backpropSteps(b, 100), []int{0, 4}; !slices.Equal(got, want) {
-		t.Errorf("steps %v, want %v (one window, one step)", got, want)
-	}
-}
-
 // TestMaxWindowInteractionsCutsLargeTBatches: a t-batch larger than max_window_interactions is cut
 // (a 1M-user burst would otherwise put ~90,000 interactions in one backpropagation step).
 func TestMaxWindowInteractionsCutsLargeTBatches(t *testing.T) {
@@ -242,23 +226,8 @@ func TestEvaluateTwiceOnUnseenEntities(t *testing.T) {
 }
 
 // TestLastWindow: the original trains only up to the last window its rolling rule closes
-// (hand-computed prefixes below); last_window train keeps every training interaction.
+// (coupled.ClosedPrefix, tested there); last_window train keeps every training interaction.
 func TestLastWindow(t *testing.T) {
-	for _, c := range []struct {
-		times  []float64
-		length float64
-		want   int
-	}{
-		{[]float64{0, 1, 2, 3, 4, 5, 6}, 2, 7}, // closes after t=3 (3−0 > 2) and t=6 (6−3 > 2)
-		{[]float64{0, 1, 2, 3, 4, 5}, 2, 4},    // closes after t=3; 5−3 = 2 does not close: 4, 5 dropped
-		{[]float64{0, 0, 2.5, 2.5, 3}, 2, 3},   // closes after the first 2.5; 3−2.5 does not close
-		{[]float64{0, 1, 2}, 5, 3},             // nothing closes: everything is kept
-		{nil, 1, 0},
-	} {
-		if got := closedPrefix(c.times, c.length); got != c.want {
-			t.Errorf("closedPrefix(%v, %v) = %d, want %d", c.times, c.length, got, c.want)
-		}
-	}
 	d := prefixData(t, "synth-wikipedia-small", 3000, bench.TaskNextItem, bench.ProtocolFrozen)
 	trained := map[string]int{}
 	for _, mode := range []string{"skip", "train"} {
@@ -273,7 +242,7 @@ func TestLastWindow(t *testing.T) {
 		trained[mode] = st.Interactions
 	}
 	n := d.Split.TrainEnd
-	want := closedPrefix(d.Times[:n], (d.Times[d.Len()-1]-d.Times[0])/50)
+	want := coupled.ClosedPrefix(d.Times[:n], (d.Times[d.Len()-1]-d.Times[0])/50)
 	if trained["train"] != n || trained["skip"] != want || want >= n {
 		t.Errorf("trained %v interactions, want skip %d (< %d) and train %d", trained, want, n, n)
 	}
