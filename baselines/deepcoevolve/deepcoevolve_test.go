@@ -164,34 +164,13 @@ func TestNegativesFollowRows(t *testing.T) {
 	}
 }
 
-func synthData(t testing.TB, preset string, task bench.Task, protocol bench.Protocol) *bench.Data {
-	t.Helper()
-	ds, err := datasets.Synthesize(preset, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fr := [3]float64{0.8, 0.1, 0.1}
-	if task == bench.TaskStateChange {
-		fr = [3]float64{0.6, 0.2, 0.2}
-	}
-	split, err := datasets.SplitFractions(ds.Len(), fr[0], fr[1], fr[2])
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := bench.NewData(ds, split, datasets.NormTrain, task, protocol)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
 // TestSmokeBeatsPopularity trains 2 epochs on a -small preset and requires an MRR clearly above the
 // popularity floor, and the same metrics from the same seed.
 func TestSmokeBeatsPopularity(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains DeepCoevolve for 2 epochs")
 	}
-	d := synthData(t, "synth-wikipedia-small", bench.TaskNextItem, bench.ProtocolFrozen)
+	d := benchtest.SynthData(t, "synth-wikipedia-small", bench.TaskNextItem, bench.ProtocolFrozen)
 	run := func(m bench.Model, epochs int) float64 {
 		out, err := bench.Train(context.Background(), m, d, 1, bench.RunConfig{Epochs: epochs}, bench.RunOptions{})
 		if err != nil {
@@ -250,7 +229,7 @@ func TestEvaluateLeavesModelUnchanged(t *testing.T) {
 // TestStateChangeDeterministic: the state-change read-out runs and the same seed gives the same
 // scores on a -small preset.
 func TestStateChangeDeterministic(t *testing.T) {
-	d := synthData(t, "synth-mooc-small", bench.TaskStateChange, bench.ProtocolFrozen)
+	d := benchtest.SynthData(t, "synth-mooc-small", bench.TaskStateChange, bench.ProtocolFrozen)
 	a := benchtest.Predictions(t, newModel(t, "    dim: 8\n    windows: 50\n", ag.NewCPU()), d, 5, 1)
 	b := benchtest.Predictions(t, newModel(t, "    dim: 8\n    windows: 50\n", ag.NewCPU()), d, 5, 1)
 	if !slices.Equal(a, b) {

@@ -80,3 +80,26 @@ func Params(t testing.TB, yamlText string) bench.ModelParams {
 	}
 	return c.Model.Params
 }
+
+// SynthData is a synthetic preset (generator seed 1) split chronologically as the papers split it —
+// 80/10/10, or 60/20/20 for state change — as the task's view.
+func SynthData(t testing.TB, preset string, task bench.Task, protocol bench.Protocol) *bench.Data {
+	t.Helper()
+	ds, err := datasets.Synthesize(preset, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fr := [3]float64{0.8, 0.1, 0.1}
+	if task == bench.TaskStateChange {
+		fr = [3]float64{0.6, 0.2, 0.2}
+	}
+	split, err := datasets.SplitFractions(ds.Len(), fr[0], fr[1], fr[2])
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := bench.NewData(ds, split, datasets.NormTrain, task, protocol)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tibench/tibench/bench"
+	"github.com/tibench/tibench/bench/benchtest"
 	"github.com/tibench/tibench/bench/monitor"
 	"github.com/tibench/tibench/datasets"
 	"github.com/tibench/tibench/internal/ag"
@@ -15,7 +16,7 @@ import (
 // BenchmarkJODIEEpoch times one training epoch and one evaluation pass on a -small preset, with and
 // without t-Batch. Run: go test -run '^$' -bench JODIEEpoch ./models/jodie
 func BenchmarkJODIEEpoch(b *testing.B) {
-	d := synthData(b, "synth-reddit-small", bench.TaskNextItem, bench.ProtocolFrozen)
+	d := benchtest.SynthData(b, "synth-reddit-small", bench.TaskNextItem, bench.ProtocolFrozen)
 	for _, tb := range []string{"on", "off"} {
 		b.Run("dataset=synth-reddit-small/tbatch="+tb, func(b *testing.B) {
 			m := newModel(b, "    tbatch: \""+tb+"\"\n", ag.NewCPU())
@@ -39,7 +40,7 @@ func BenchmarkJODIEEpoch(b *testing.B) {
 // dense (the default) must cost no more than lazy, and far less than dense-eager, for the same
 // parameters as dense-eager. Run: go test -run '^$' -bench JODIEAdam -count 5 ./models/jodie
 func BenchmarkJODIEAdam(b *testing.B) {
-	d := synthData(b, "synth-wikipedia-small", bench.TaskNextItem, bench.ProtocolFrozen)
+	d := benchtest.SynthData(b, "synth-wikipedia-small", bench.TaskNextItem, bench.ProtocolFrozen)
 	for _, mode := range []string{"lazy", "dense-eager", "dense"} {
 		b.Run("dataset=synth-wikipedia-small/sparse_adam="+mode, func(b *testing.B) {
 			m := newModel(b, "    sparse_adam: "+mode+"\n", ag.NewCPU())
@@ -59,7 +60,7 @@ func BenchmarkJODIEAdam(b *testing.B) {
 // gorgonia, each way of meeting t-batch sizes with static shapes (gorgonia_shapes). Run:
 // go test -run '^$' -bench JODIEEngineEpoch -benchtime 1x -count 3 ./models/jodie
 func BenchmarkJODIEEngineEpoch(b *testing.B) {
-	d := synthData(b, "synth-wikipedia-small", bench.TaskNextItem, bench.ProtocolFrozen)
+	d := benchtest.SynthData(b, "synth-wikipedia-small", bench.TaskNextItem, bench.ProtocolFrozen)
 	for _, arm := range []struct{ name, params string }{
 		{"engine=tibench", ""},
 		{"engine=gorgonia/shapes=exact", "    engine: gorgonia\n    gorgonia_shapes: exact\n"},
@@ -159,7 +160,7 @@ func BenchmarkJODIEEngineStep(b *testing.B) {
 // embedding-evolution monitor attached (issue target: at most 10% slower), both arms in one run.
 // Run: go test -run '^$' -bench JODIEMonitorOverhead -benchtime 2x -count 3 ./models/jodie
 func BenchmarkJODIEMonitorOverhead(b *testing.B) {
-	d := synthData(b, "synth-wikipedia", bench.TaskNextItem, bench.ProtocolFrozen)
+	d := benchtest.SynthData(b, "synth-wikipedia", bench.TaskNextItem, bench.ProtocolFrozen)
 	for _, arm := range []string{"off", "on"} {
 		b.Run("dataset=synth-wikipedia/monitor="+arm, func(b *testing.B) {
 			m := newModel(b, "", ag.NewCPU())

@@ -36,7 +36,7 @@ func TestGorgoniaMatchesTibench(t *testing.T) {
 		{"float32/state-change", func() ag.Backend { return ag.NewCPU() }, bench.TaskStateChange, 1e-5, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			d := synthData(t, "synth-reddit-small", tc.task, bench.ProtocolFrozen)
+			d := benchtest.SynthData(t, "synth-reddit-small", tc.task, bench.ProtocolFrozen)
 			const params = "    dim: 16\n    windows: 40\n"
 			ref, gor := newModel(t, params, tc.be()), newModel(t, params+"    engine: gorgonia\n"+tc.more, tc.be())
 			for _, m := range []*Model{ref, gor} {
@@ -141,7 +141,7 @@ func closeGrads(want, got []float64, tol float64) error {
 func TestGorgoniaEpochAndEvaluation(t *testing.T) {
 	for _, protocol := range []bench.Protocol{bench.ProtocolFrozen, bench.ProtocolOnline} {
 		t.Run(string(protocol), func(t *testing.T) {
-			d := synthData(t, "synth-reddit-small", bench.TaskStateChange, protocol)
+			d := benchtest.SynthData(t, "synth-reddit-small", bench.TaskStateChange, protocol)
 			d.Split.TestEnd = d.Split.TrainEnd + 600 // enough rows for several online windows, kept fast
 			d.Split.ValEnd = d.Split.TrainEnd + 300
 			const params = "    dim: 8\n    windows: 100\n"
@@ -186,7 +186,7 @@ func TestGorgoniaMRRWithinSeedNoise(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains JODIE for 2 epochs on both engines (about 15 s)")
 	}
-	d := synthData(t, "synth-reddit-small", bench.TaskNextItem, bench.ProtocolFrozen)
+	d := benchtest.SynthData(t, "synth-reddit-small", bench.TaskNextItem, bench.ProtocolFrozen)
 	mrr := map[string]float64{}
 	for _, engine := range []string{"tibench", "gorgonia"} {
 		m := newModel(t, "    dim: 32\n    engine: "+engine+"\n", ag.NewCPU())

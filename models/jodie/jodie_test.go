@@ -88,34 +88,13 @@ func TestStepGradients(t *testing.T) {
 	}
 }
 
-func synthData(t testing.TB, preset string, task bench.Task, protocol bench.Protocol) *bench.Data {
-	t.Helper()
-	ds, err := datasets.Synthesize(preset, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fr := [3]float64{0.8, 0.1, 0.1}
-	if task == bench.TaskStateChange {
-		fr = [3]float64{0.6, 0.2, 0.2}
-	}
-	split, err := datasets.SplitFractions(ds.Len(), fr[0], fr[1], fr[2])
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := bench.NewData(ds, split, datasets.NormTrain, task, protocol)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
-
 // TestSmokeBeatsPopularity trains 2 epochs on a -small preset and requires an MRR clearly above the
 // popularity floor, and the same metrics from the same seed.
 func TestSmokeBeatsPopularity(t *testing.T) {
 	if testing.Short() {
 		t.Skip("trains JODIE for 2 epochs (about 10 s)")
 	}
-	d := synthData(t, "synth-wikipedia-small", bench.TaskNextItem, bench.ProtocolFrozen)
+	d := benchtest.SynthData(t, "synth-wikipedia-small", bench.TaskNextItem, bench.ProtocolFrozen)
 	run := func(m bench.Model, epochs int) float64 {
 		out, err := bench.Train(context.Background(), m, d, 1, bench.RunConfig{Epochs: epochs}, bench.RunOptions{})
 		if err != nil {
@@ -254,7 +233,7 @@ func TestLastWindow(t *testing.T) {
 // come from stale embeddings, and some must differ.
 func TestBatchServing(t *testing.T) {
 	for _, protocol := range []bench.Protocol{bench.ProtocolFrozen, bench.ProtocolOnline} {
-		d := synthData(t, "synth-reddit-small", bench.TaskStateChange, protocol)
+		d := benchtest.SynthData(t, "synth-reddit-small", bench.TaskStateChange, protocol)
 		d.Split.ValEnd, d.Split.TestEnd = d.Split.TrainEnd+150, d.Split.TrainEnd+300
 		params := "    dim: 8\n    windows: 300\n"
 		rt := benchtest.Predictions(t, newModel(t, params, ag.NewCPU()), d, 3, 1)
@@ -316,7 +295,7 @@ func (o *recordingObserver) ObserveUpdate(side monitor.Side, id int32, prev, e [
 // Restart; the evaluation then continues every trajectory without a Restart.
 func TestEmbedderReportsEveryUpdate(t *testing.T) {
 	for _, engine := range []string{"tibench", "gorgonia"} {
-		d := synthData(t, "synth-reddit-small", bench.TaskNextItem, bench.ProtocolFrozen)
+		d := benchtest.SynthData(t, "synth-reddit-small", bench.TaskNextItem, bench.ProtocolFrozen)
 		d.Split.ValEnd, d.Split.TestEnd = d.Split.TrainEnd+100, d.Split.TrainEnd+200
 		m := newModel(t, "    dim: 8\n    windows: 100\n    engine: "+engine+"\n", ag.NewCPU())
 		if err := m.Init(d, 1); err != nil {
