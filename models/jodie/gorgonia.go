@@ -149,8 +149,14 @@ func (m *Model) runGorgonia(d *bench.Data, batches [][]int32, learn, predictions
 	agUser, agPrev := tp.Gather(m.predUser, userRows), tp.Gather(m.predPrevItem, prevRows)
 	tabU, tabP := values64(agUser), values64(agPrev)
 	e.values = e.values[:0]
+	params := map[*ag.Tensor][]float64{} // a parameter split into several blocks is copied once
 	for _, b := range e.blocks {
-		rows, cols, vals := b.extract(values64(b.p))
+		all, ok := params[b.p]
+		if !ok {
+			all = values64(b.p)
+			params[b.p] = all
+		}
+		rows, cols, vals := b.extract(all)
 		e.values = append(e.values, e.dense(rows, cols, vals))
 	}
 

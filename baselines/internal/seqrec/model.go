@@ -101,6 +101,7 @@ type Model struct {
 	embDim  int
 	feats   []float32               // training embeddings for the read-out
 	obs     bench.EmbeddingObserver // the embedding-evolution monitor, when attached
+	obsHost []float32               // its embeddings on the host, reused
 }
 
 // endKey identifies the data an end-of-training state belongs to.
@@ -232,7 +233,8 @@ func (m *Model) step(d *bench.Data, rows []int32, wantLogits, wantEmb bool) (log
 		t.written(&m.batch)
 	}
 	if m.obs != nil && emb != nil {
-		host := make([]float32, emb.Len())
+		m.obsHost = grow(m.obsHost, emb.Len())
+		host := m.obsHost
 		emb.CopyTo(host)
 		E := emb.Cols()
 		for k, r := range rows {
