@@ -2,7 +2,6 @@ package deepcoevolve
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -261,26 +260,14 @@ func (m *Model) endWindow() {
 	m.gen++
 }
 
-// learn backpropagates a window's loss and takes one Adam step.
-func (m *Model) learn(loss *ag.Tensor) error {
-	if err := m.tp.Backward(loss); err != nil {
-		if errors.Is(err, ag.ErrNoGraph) { // nothing in the window reached a parameter
-			return nil
-		}
-		if errors.Is(err, ag.ErrNonFinite) {
-			return fmt.Errorf("%w: %v", bench.ErrNotFinite, err)
-		}
-		return err
-	}
-	m.opt.Step()
-	m.opt.ZeroGrad()
-	return nil
-}
+// learn backpropagates a window's loss and takes one Adam step; a window whose loss reaches no
+// parameter is no step.
+func (m *Model) learn(loss *ag.Tensor) error { return coupled.Learn(m.tp, loss, m.opt, true) }
 
 // trainWindow runs the t-batches [first, end) of one backpropagation step, then one backward pass
 // and one Adam step. It returns the summed loss and the interactions.
 func (m *Model) trainWindow(d *bench.Data, first, end int) (float64, int, error) {
-	var loss *ag.Tensor
+	loss := coupled.NewLossSum(m.tp)
 	n := 0
 	for k := first; k < end; k++ {
 		rows := m.batches.Batch(k)
@@ -288,15 +275,11 @@ func (m *Model) trainWindow(d *bench.Data, first, end int) (float64, int, error)
 		if m.record {
 			m.recordUsers(rows, uNew)
 		}
-		if loss == nil {
-			loss = l
-		} else {
-			loss = m.tp.Add(loss, l)
-		}
+		loss.Add(l)
 		n += len(rows)
 	}
-	v := loss.Scalar()
-	return v, n, m.learn(loss)
+	v := loss.Total().Scalar()
+	return v, n, m.learn(loss.Total())
 }
 
 // recordUsers keeps the users' new embeddings of training rows, the state-change read-out's inputs.

@@ -7,7 +7,6 @@ import (
 
 	"github.com/tibench/tibench/baselines/internal/seqrec"
 	"github.com/tibench/tibench/bench"
-	"github.com/tibench/tibench/internal/ag"
 	"github.com/tibench/tibench/internal/coupled"
 )
 
@@ -77,8 +76,9 @@ func (m *Model) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) er
 	D := m.cfg.Dim
 	m.mirrorItems()
 
-	var loss *ag.Tensor
-	windowStart := d.Times[d.Split.TrainEnd]
+	loss := coupled.NewLossSum(m.tp)
+	windows := coupled.OnlineWindows{Len: m.windowLen}
+	windows.Start(d.Times[d.Split.TrainEnd])
 	for r := d.Split.TrainEnd; r < d.Split.TestEnd; r++ {
 		if r%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -112,18 +112,14 @@ func (m *Model) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) er
 			m.endWindow()
 			continue
 		}
-		if loss == nil {
-			loss = l
-		} else {
-			loss = m.tp.Add(loss, l)
-		}
-		if d.Times[r]-windowStart > m.windowLen {
-			if err := m.learn(loss); err != nil {
+		loss.Add(l)
+		if windows.Closes(d.Times[r]) {
+			if err := m.learn(loss.Total()); err != nil {
 				return fmt.Errorf("deepcoevolve: online evaluation at row %d: %w", r, err)
 			}
 			m.endWindow()
 			m.mirrorItems() // the initial item vector, which unseen items read, moved with the step
-			loss, windowStart = nil, d.Times[r]
+			loss.Reset()
 		}
 	}
 	return nil

@@ -49,8 +49,9 @@ func (m *Model) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) er
 		return m.evaluateBatchServing(ctx, d, sink, online)
 	}
 
-	var loss *ag.Tensor
-	windowStart := d.Times[d.Split.TrainEnd]
+	loss := coupled.NewLossSum(m.tp)
+	windows := coupled.OnlineWindows{Len: m.windowLen}
+	windows.Start(d.Times[d.Split.TrainEnd])
 	for r := d.Split.TrainEnd; r < d.Split.TestEnd; r++ {
 		if r%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -65,18 +66,14 @@ func (m *Model) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) er
 			continue
 		}
 		// Online: keep learning, one Adam step per window as in training (the original's rule).
-		if loss == nil {
-			loss = l
-		} else {
-			loss = m.tp.Add(loss, l)
-		}
-		if d.Times[r]-windowStart > m.windowLen {
-			if err := m.learn(loss); err != nil {
+		loss.Add(l)
+		if windows.Closes(d.Times[r]) {
+			if err := m.learn(loss.Total()); err != nil {
 				return fmt.Errorf("online evaluation at row %d: %w", r, err)
 			}
 			m.endWindow()
 			m.mirrorItems() // static embeddings (learned mode) changed with the step
-			loss, windowStart = nil, d.Times[r]
+			loss.Reset()
 		}
 	}
 	return nil
@@ -90,12 +87,13 @@ func (m *Model) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) er
 func (m *Model) evaluateBatchServing(ctx context.Context, d *bench.Data, sink bench.Sink, online bool) error {
 	obs := m.obs
 	defer func() { m.obs, m.predictOnly = obs, false }()
-	windowStart := d.Times[d.Split.TrainEnd]
+	windows := coupled.OnlineWindows{Len: m.windowLen}
+	windows.Start(d.Times[d.Split.TrainEnd])
 	for from := d.Split.TrainEnd; from < d.Split.TestEnd; {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		to, closes := m.servingWindow(d, from, &windowStart, 0)
+		to, closes := m.servingWindow(d, from, &windows, 0)
 		// Predict every row of the window from the served (window-start) states.
 		was := m.tp.SetGrad(false)
 		m.predictOnly = true
@@ -112,7 +110,7 @@ func (m *Model) evaluateBatchServing(ctx context.Context, d *bench.Data, sink be
 			servedU, servedI = m.users.Values.Values(), m.items.Values.Values()
 		}
 		m.obs = nil
-		var loss *ag.Tensor
+		loss := coupled.NewLossSum(m.tp)
 		touchedU, touchedI := map[int32]bool{}, map[int32]bool{}
 		for r := from; r < to; r++ {
 			m.ev.one[0] = int32(r)
@@ -122,14 +120,10 @@ func (m *Model) evaluateBatchServing(ctx context.Context, d *bench.Data, sink be
 				m.endWindow()
 				continue
 			}
-			if loss == nil {
-				loss = l
-			} else {
-				loss = m.tp.Add(loss, l)
-			}
+			loss.Add(l)
 		}
 		if online && closes {
-			if err := m.learn(loss); err != nil {
+			if err := m.learn(loss.Total()); err != nil {
 				return fmt.Errorf("online evaluation at row %d: %w", to-1, err)
 			}
 		}
@@ -167,12 +161,11 @@ func (m *Model) predictRow(d *bench.Data, r int, sink bench.Sink) *ag.Tensor {
 // that closes a t-Batch window (the original's rule, as the online protocol learns: the row's time
 // exceeds the window's start by more than the window length; it then starts the next window), or
 // at most maxRows rows when maxRows > 0, whichever comes first; closes says a window closed.
-func (m *Model) servingWindow(d *bench.Data, from int, windowStart *float64, maxRows int) (to int, closes bool) {
+func (m *Model) servingWindow(d *bench.Data, from int, windows *coupled.OnlineWindows, maxRows int) (to int, closes bool) {
 	for to = from; to < d.Split.TestEnd; {
 		r := to
 		to++
-		if d.Times[r]-*windowStart > m.windowLen {
-			*windowStart = d.Times[r]
+		if windows.Closes(d.Times[r]) {
 			return to, true
 		}
 		if maxRows > 0 && to-from == maxRows {

@@ -12,6 +12,7 @@ import (
 	"github.com/tibench/tibench/bench"
 	"github.com/tibench/tibench/bench/monitor"
 	"github.com/tibench/tibench/internal/ag"
+	"github.com/tibench/tibench/internal/coupled"
 )
 
 // The gorgonia engine (engine: gorgonia). Everything around the passes is shared with the tibench
@@ -588,7 +589,8 @@ func (m *Model) trainWindowGorgonia(d *bench.Data, first, end int) (float64, int
 func (m *Model) evaluateGorgonia(ctx context.Context, d *bench.Data, sink bench.Sink, online bool) error {
 	const evalChunk = 256
 	ev := &m.ev
-	windowStart := d.Times[d.Split.TrainEnd]
+	windows := coupled.OnlineWindows{Len: m.windowLen}
+	windows.Start(d.Times[d.Split.TrainEnd])
 	for from := d.Split.TrainEnd; from < d.Split.TestEnd; {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -596,9 +598,9 @@ func (m *Model) evaluateGorgonia(ctx context.Context, d *bench.Data, sink bench.
 		var to int
 		var closes bool
 		if online {
-			to, closes = m.servingWindow(d, from, &windowStart, 0)
+			to, closes = m.servingWindow(d, from, &windows, 0)
 		} else {
-			to, _ = m.servingWindow(d, from, &windowStart, evalChunk)
+			to, _ = m.servingWindow(d, from, &windows, evalChunk)
 		}
 		batches := make([][]int32, 0, to-from)
 		for r := from; r < to; r++ {

@@ -42,7 +42,6 @@ package jodie
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -392,18 +391,8 @@ func (m *Model) resetStates() {
 	}
 }
 
-// learn backpropagates a window's loss and takes one Adam step, then detaches the embeddings.
-func (m *Model) learn(loss *ag.Tensor) error {
-	if err := m.tp.Backward(loss); err != nil {
-		if errors.Is(err, ag.ErrNonFinite) {
-			return fmt.Errorf("%w: %v", bench.ErrNotFinite, err)
-		}
-		return err
-	}
-	m.opt.Step()
-	m.opt.ZeroGrad()
-	return nil
-}
+// learn backpropagates a window's loss and takes one Adam step.
+func (m *Model) learn(loss *ag.Tensor) error { return coupled.Learn(m.tp, loss, m.opt, false) }
 
 func (m *Model) endWindow() {
 	m.users.Detach()
@@ -414,20 +403,16 @@ func (m *Model) endWindow() {
 // trainWindow runs the t-batches [first, end) of one backpropagation step on the tibench engine, then
 // one backward pass and one Adam step. It returns the summed loss and the interactions.
 func (m *Model) trainWindow(d *bench.Data, first, end int) (float64, int, error) {
-	var loss *ag.Tensor
+	loss := coupled.NewLossSum(m.tp)
 	n := 0
 	for k := first; k < end; k++ {
 		rows := m.batches.Batch(k)
 		l, _, _ := m.step(d, rows)
-		if loss == nil {
-			loss = l
-		} else {
-			loss = m.tp.Add(loss, l)
-		}
+		loss.Add(l)
 		n += len(rows)
 	}
-	v := loss.Scalar()
-	return v, n, m.learn(loss)
+	v := loss.Total().Scalar()
+	return v, n, m.learn(loss.Total())
 }
 
 // TrainEpoch runs every training window (split when larger than max_window_interactions): its
