@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"path/filepath"
 	"slices"
 	"testing"
 
@@ -290,5 +291,66 @@ func TestConfigErrors(t *testing.T) {
 	m := newModel(t, "", ag.NewCPU())
 	if c := m.cfg; c.Dim != 128 || c.Negatives != 10 || c.Windows != 500 || c.TBatch != "on" || c.ScoreScale != 1/math.Sqrt(128) {
 		t.Errorf("defaults %+v", c)
+	}
+}
+
+// TestConfigFile: configs/models/deepcoevolve.yaml loads and states exactly the defaults.
+func TestConfigFile(t *testing.T) {
+	path := filepath.Join("..", "..", "configs", "models", "deepcoevolve.yaml")
+	cfg, err := bench.LoadConfig([]bench.Layer{{Path: path}, {Path: "test", Data: []byte("dataset: {name: d}\nmodel: {name: deepcoevolve}\n")}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromFile, err := New(cfg.Model.Params, models.Env{})
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	defaults, err := New(bench.ModelParams{}, models.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, b := fromFile.(*Model).cfg, defaults.(*Model).cfg; a != b {
+		t.Errorf("%s states %+v, the defaults are %+v", path, a, b)
+	}
+}
+
+// TestRegistered: the model registered itself with the capabilities the harness relies on.
+func TestRegistered(t *testing.T) {
+	m, err := models.New("deepcoevolve", bench.ModelParams{}, models.Env{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := m.(bench.Ranker); !ok {
+		t.Errorf("%T is not a bench.Ranker", m)
+	}
+	if _, ok := m.(bench.StateClassifier); !ok {
+		t.Errorf("%T is not a bench.StateClassifier", m)
+	}
+}
+
+// TestRankAveragesTies: 3 items of dim 2, user (1, 0). Scores uᵀj of items (2, 0), (1, 5), (1, −5):
+// 2, 1, 1. The target 0 ranks 1; the target 1 has one item above and one equal: 1 + 1 + 1/2 = 2.5
+// (the optimistic rule would say 2). All equal: 1 + 2/2 = 2 for every target.
+func TestRankAveragesTies(t *testing.T) {
+	d := tiny(t, bench.TaskNextItem)
+	m := newModel(t, "    dim: 2\n", ag.NewCPU64())
+	if err := m.Init(d, 1); err != nil {
+		t.Fatal(err)
+	}
+	user := []float32{1, 0}
+	for _, c := range []struct {
+		items  []float32
+		target int32
+		want   float64
+	}{
+		{[]float32{2, 0, 1, 5, 1, -5}, 0, 1},
+		{[]float32{2, 0, 1, 5, 1, -5}, 1, 2.5},
+		{[]float32{2, 0, 1, 5, 1, -5}, 2, 2.5},
+		{[]float32{.3, .1, .3, .1, .3, .1}, 1, 2},
+	} {
+		m.ev.items = c.items
+		if got := m.rank(user, c.target); got != c.want {
+			t.Errorf("items %v, target %d: rank %v, want %v", c.items, c.target, got, c.want)
+		}
 	}
 }

@@ -5,6 +5,7 @@ package main
 import (
 	_ "github.com/tibench/tibench/baselines/crnn"
 	_ "github.com/tibench/tibench/baselines/ctdne"
+	_ "github.com/tibench/tibench/baselines/deepcoevolve"
 	_ "github.com/tibench/tibench/baselines/din"
 	_ "github.com/tibench/tibench/baselines/latentcross"
 	_ "github.com/tibench/tibench/baselines/lstm"

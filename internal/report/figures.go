@@ -419,7 +419,7 @@ func ciPoint(g *group) (ratio, lo, hi summary, ok bool) {
 
 // fig4Bars is Fig. 4's data from a Table 5 partition: one bar group per model, variant and dataset.
 func fig4Bars(p partition) barData {
-	d := barData{Title: "JODIE Fig. 4: training time per epoch", YLabel: "minutes per epoch (mean ± std)",
+	d := barData{Title: "JODIE Fig. 4: training time per epoch", YLabel: "seconds per epoch (mean ± std)",
 		Sides: [2]barSide{{Name: "without t-Batch"}, {Name: "with t-Batch"}}}
 	type rk struct{ model, variant, dataset string }
 	seen := map[rk]bool{}
@@ -431,8 +431,8 @@ func fig4Bars(p partition) barData {
 				continue
 			}
 			seen[rk{r.Method.Model, r.Variant, c.Dataset}] = true
-			off, okOff := epochMinutes(p.Groups, r.Method.Model, r.Variant, c.Dataset, "off")
-			on, okOn := epochMinutes(p.Groups, r.Method.Model, r.Variant, c.Dataset, "on")
+			off, okOff := epochSeconds(p.Groups, r.Method.Model, r.Variant, c.Dataset, "off")
+			on, okOn := epochSeconds(p.Groups, r.Method.Model, r.Variant, c.Dataset, "on")
 			if !okOff && !okOn {
 				continue
 			}

@@ -660,20 +660,19 @@ func shortLabel(r row) string {
 	return r.Method.Name
 }
 
-// secPerMin converts the records' sec/epoch to the paper's minutes per epoch.
+// secPerMin converts the paper's minutes per epoch to the records' seconds.
 const secPerMin = 60
 
 // tbatchVariant is a Table 5 group's variant without its tbatch= key: the row's identity.
 func tbatchVariant(g *group) string { return withoutVariantKey(g.Key.Variant, "tbatch") }
 
-// epochMinutes is the minutes per epoch of a model with t-Batch "on" or "off" in one dataset.
-func epochMinutes(gs []*group, model, variant, dataset, tbatch string) (summary, bool) {
+// epochSeconds is the seconds per training epoch of a model with t-Batch "on" or "off" in one dataset.
+func epochSeconds(gs []*group, model, variant, dataset, tbatch string) (summary, bool) {
 	for _, g := range lookup(gs, model, variant, dataset, tbatchVariant) {
 		if variantValue(g.Key.Variant, "tbatch") != tbatch {
 			continue
 		}
 		if s, ok := g.stat("sec/epoch"); ok {
-			s.Mean, s.Std = s.Mean/secPerMin, s.Std/secPerMin
 			return s, true
 		}
 	}
@@ -683,8 +682,9 @@ func epochMinutes(gs []*group, model, variant, dataset, tbatch string) (summary,
 // table5Datasets are the datasets of JODIE Table 5 (Reddit only).
 var table5Datasets = []paperDataset{{"reddit", "Reddit"}}
 
-// buildTable5 lays out one partition of JODIE Table 5: minutes per epoch without and with t-Batch
-// and the speed-up (ratio of the mean minutes).
+// buildTable5 lays out one partition of JODIE Table 5: seconds per epoch without and with t-Batch
+// beside the paper's minutes, the speed-up (ratio of the means) beside the paper's, and how the
+// t-Batch arm compares with the paper's GPU time (paper seconds ÷ ours: above 1 is faster).
 func buildTable5(p partition, status statusFunc) mdTable {
 	cols := columnsFor(table5Datasets, p.Groups)
 	rows := rowsFor(jodieTable5Methods, p.Groups, tbatchVariant)
@@ -692,7 +692,8 @@ func buildTable5(p partition, status statusFunc) mdTable {
 	t := mdTable{Header: []string{"Method"}}
 	for _, c := range cols {
 		l := c.Label()
-		t.Header = append(t.Header, l+" without t-Batch (min/epoch)", l+" with t-Batch (min/epoch)", l+" speed-up")
+		t.Header = append(t.Header, l+" without t-Batch (s/epoch)", l+" with t-Batch (s/epoch)", l+" speed-up",
+			l+" with t-Batch vs the paper's GPU")
 	}
 	for _, r := range rows {
 		cells := []string{r.Label()}
@@ -701,19 +702,18 @@ func buildTable5(p partition, status statusFunc) mdTable {
 			if c.Paper.Key == "" {
 				paper = nil
 			}
+			missing := status(r.Method.Model)
 			var sums [2]*summary
 			for i, tb := range []string{"off", "on"} {
-				missing := status(r.Method.Model)
-				var sp *summary
-				if s, ok := epochMinutes(p.Groups, r.Method.Model, r.Variant, c.Dataset, tb); ok && c.Dataset != "" {
-					sp = &s
-					sums[i] = sp
+				parts := []string{missing}
+				if s, ok := epochSeconds(p.Groups, r.Method.Model, r.Variant, c.Dataset, tb); ok && c.Dataset != "" {
+					sums[i] = &s
+					parts[0] = fmtSummary(s, 1)
 				}
-				var pp *paperValue
 				if v, ok := paper[tb]; ok {
-					pp = &paperValue{Mean: v}
+					parts = append(parts, "paper "+fmtNum(v, 2)+" min")
 				}
-				cells = append(cells, paperCell(sp, missing, 2, pp, c.Real()))
+				cells = append(cells, strings.Join(parts, " · "))
 			}
 			var parts []string
 			switch {
@@ -722,7 +722,7 @@ func buildTable5(p partition, status statusFunc) mdTable {
 			case sums[0] != nil || sums[1] != nil:
 				parts = append(parts, "needs t-Batch on and off")
 			default:
-				parts = append(parts, status(r.Method.Model))
+				parts = append(parts, missing)
 			}
 			if paper != nil {
 				pr := paper["off"] / paper["on"]
@@ -732,6 +732,12 @@ func buildTable5(p partition, status statusFunc) mdTable {
 				}
 			}
 			cells = append(cells, strings.Join(parts, " · "))
+			gpu := "—"
+			if v, ok := paper["on"]; ok && sums[1] != nil && sums[1].Mean > 0 {
+				ratio := v * secPerMin / sums[1].Mean
+				gpu = fmtNum(ratio, 2) + "× (" + fmtNum(sums[1].Mean, 1) + " s vs " + fmtNum(v*secPerMin, 0) + " s)"
+			}
+			cells = append(cells, gpu)
 		}
 		t.Rows = append(t.Rows, cells)
 	}
