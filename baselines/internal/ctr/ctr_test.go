@@ -12,6 +12,7 @@ import (
 	"github.com/tibench/tibench/datasets"
 	"github.com/tibench/tibench/internal/ag"
 	"github.com/tibench/tibench/internal/ag/agtest"
+	"github.com/tibench/tibench/internal/nn"
 )
 
 func TestTimeBin(t *testing.T) {
@@ -166,5 +167,65 @@ func TestConfig(t *testing.T) {
 	c := m.Config().(Config)
 	if c.ItemDim != 64 || c.CategoryDim != 64 || !slices.Equal(c.Hidden, []int{80, 40}) || c.BatchSize != 32 || c.LR != 0.001 || c.Clip != 5 || !*c.BatchNorm {
 		t.Errorf("defaults %+v, want TIN's (64+64, [80 40], batch 32, lr 0.001, clip 5, batch norm)", c)
+	}
+}
+
+// TestRecurrence: a GRU over a padded batch equals the same GRU run sample by sample on each real
+// history (final states and every real step's state, float64), padding slots repeat the last real
+// state, and an empty history keeps zeros; then a float64 gradient check of a loss on all states.
+func TestRecurrence(t *testing.T) {
+	be := ag.NewCPU64()
+	r := rand.New(rand.NewPCG(3, 4))
+	const D, H, T = 3, 4, 3
+	cell := nn.NewGRUCell(be, "gru", D, H, r)
+	lens := []int{3, 1, 0}
+	B := len(lens)
+	xv := make([]float32, B*T*D)
+	mask := make([]float32, B*T)
+	for b, L := range lens {
+		for s := range L {
+			mask[b*T+s] = 1
+			for k := range D {
+				xv[(b*T+s)*D+k] = float32(r.NormFloat64())
+			}
+		}
+	}
+	tp := ag.NewTape(be)
+	xs := tp.Input(B*T, D, xv)
+	states, final := Recurrence(tp, cell, xs, mask, B, T, H)
+	for b, L := range lens {
+		h := tp.Input(1, H, make([]float32, H))
+		for s := range T {
+			if s < L {
+				h = cell.Forward(tp, tp.Input(1, D, xv[(b*T+s)*D:(b*T+s+1)*D]), h)
+			}
+			for k := range H {
+				if got, want := states.At(b*T+s, k), h.At(0, k); math.Abs(got-want) > 1e-12 {
+					t.Fatalf("sample %d step %d unit %d: %v, sample by sample %v", b, s, k, got, want)
+				}
+			}
+		}
+		for k := range H {
+			if got, want := final.At(b, k), h.At(0, k); math.Abs(got-want) > 1e-12 {
+				t.Errorf("sample %d final unit %d: %v, want %v", b, k, got, want)
+			}
+			if L == 0 && final.At(b, k) != 0 {
+				t.Errorf("empty history: final state %v, want 0", final.At(b, k))
+			}
+		}
+	}
+	w := make([]float32, B*T*H)
+	for i := range w {
+		w[i] = float32(r.NormFloat64())
+	}
+	bad, err := agtest.CheckGradients(cell.Params(), func(tp *ag.Tape) *ag.Tensor {
+		st, fin := Recurrence(tp, cell, tp.Input(B*T, D, xv), mask, B, T, H)
+		return tp.Add(tp.Sum(tp.Mul(st, tp.Input(B*T, H, w)), ag.AxisAll), tp.Sum(tp.Square(fin), ag.AxisAll))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bad {
+		t.Error(b)
 	}
 }
