@@ -1,0 +1,17 @@
+package gru4rec
+
+import (
+	"testing"
+
+	"github.com/tibench/tibench/baselines/internal/session/sessiontest"
+	"github.com/tibench/tibench/bench"
+	"github.com/tibench/tibench/bench/benchtest"
+)
+
+func sessiontestParams(t testing.TB, yaml string) bench.ModelParams { return benchtest.Params(t, yaml) }
+
+// BenchmarkEpoch times a training epoch and an evaluation pass with the default parameters on
+// 100,000 synthetic sessions / ~1,000,000 clicks / 40,000 items (issue #12's speed set):
+//
+//	go test -run '^$' -bench Epoch -benchtime 1x ./baselines/gru4rec
+func BenchmarkEpoch(b *testing.B) { sessiontest.Bench(b, "gru4rec", 100000, 1000000, 40000) }

@@ -1,0 +1,127 @@
+package session
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Config is the parameters every session model takes (configs/models/{jump,gru4rec}.yaml). The
+// models share one key set so that a sweep such as model.params.dim means the same thing for all of
+// them; a key that only some models read (Spec.Uses) is an error when set for another. Zero values
+// mean the default stated on each field; Resolve fills them in.
+type Config struct {
+	// Dim is the width of the item embeddings and of the hidden states. Default 100 (JUMP §5.2:
+	// "the dimension of item embedding vectors is set to 100" for every method).
+	Dim int `yaml:"dim"`
+	// BatchSize is the number of sessions trained in parallel (GRU4Rec's session-parallel lanes),
+	// one Adam step per batch step. Default 100 (JUMP §5: "batch size set to 100").
+	BatchSize int `yaml:"batch_size"`
+	// EvalBatch is the number of lanes at evaluation; it does not change a prediction. Default 256.
+	EvalBatch int `yaml:"eval_batch"`
+	// LR is Adam's learning rate. Default 0.001 (Adam's default; the paper does not give one).
+	LR float64 `yaml:"lr"`
+	// Clip is the maximal global gradient norm per step. Default 0: no clipping.
+	Clip float64 `yaml:"clip"`
+	// Loss (models that use "loss") is the next-click training loss: "cross-entropy" (full softmax
+	// over all items), "bpr" or "top1" (GRU4Rec's pairwise losses against the other lanes' next
+	// items, Hidasi et al. 2016 §3.1.3). Default "cross-entropy".
+	Loss string `yaml:"loss"`
+	// Sigma (models with a dwell head) is σ of the log-normal dwell time (JUMP eq. 5). Default 10.
+	Sigma float64 `yaml:"sigma"`
+	// FastScale (jump) is z of JUMP eq. 14, seconds per fast step: a click with dwell τ runs
+	// ceil(τ/z) fast cells. Default 60.
+	FastScale float64 `yaml:"fast_scale"`
+	// MaxFastSteps (jump) caps ceil(τ/z). Default 8.
+	MaxFastSteps int `yaml:"max_fast_steps"`
+	// History (attention models) is how many of the session's latest hidden states attention
+	// reads (JUMP eq. 12 reads them all; the cap bounds the cost of very long sessions). Default 50.
+	History int `yaml:"history"`
+}
+
+// Defaults of Config.
+const (
+	DefaultDim          = 100
+	DefaultBatchSize    = 100
+	DefaultEvalBatch    = 256
+	DefaultLR           = 1e-3
+	DefaultFastScale    = 60
+	DefaultMaxFastSteps = 8
+	DefaultHistory      = 50
+)
+
+// The values of Config.Loss.
+const (
+	LossCrossEntropy = "cross-entropy"
+	LossBPR          = "bpr"
+	LossTOP1         = "top1"
+)
+
+// Keys a model may take beyond the common ones (Spec.Uses).
+const (
+	KeyLoss         = "loss"
+	KeySigma        = "sigma"
+	KeyFastScale    = "fast_scale"
+	KeyMaxFastSteps = "max_fast_steps"
+	KeyHistory      = "history"
+)
+
+// Resolve fills zero values with their defaults and validates every field, naming the key of the
+// first bad one. uses lists the model-specific keys the model reads.
+func (c *Config) Resolve(name string, uses []string) error {
+	set := map[string]bool{
+		KeyLoss: c.Loss != "", KeySigma: c.Sigma != 0, KeyFastScale: c.FastScale != 0,
+		KeyMaxFastSteps: c.MaxFastSteps != 0, KeyHistory: c.History != 0,
+	}
+	for _, k := range []string{KeyLoss, KeySigma, KeyFastScale, KeyMaxFastSteps, KeyHistory} {
+		if set[k] && !slices.Contains(uses, k) {
+			return fmt.Errorf("%s: model.params.%s: not a parameter of %s (its own keys: %s)", name, k, name, strings.Join(uses, ", "))
+		}
+	}
+	defInt := func(p *int, v int) {
+		if *p == 0 {
+			*p = v
+		}
+	}
+	defInt(&c.Dim, DefaultDim)
+	defInt(&c.BatchSize, DefaultBatchSize)
+	defInt(&c.EvalBatch, DefaultEvalBatch)
+	if c.LR == 0 {
+		c.LR = DefaultLR
+	}
+	if slices.Contains(uses, KeyLoss) && c.Loss == "" {
+		c.Loss = LossCrossEntropy
+	}
+	if slices.Contains(uses, KeySigma) && c.Sigma == 0 {
+		c.Sigma = DefaultSigma
+	}
+	if slices.Contains(uses, KeyFastScale) && c.FastScale == 0 {
+		c.FastScale = DefaultFastScale
+	}
+	if slices.Contains(uses, KeyMaxFastSteps) {
+		defInt(&c.MaxFastSteps, DefaultMaxFastSteps)
+	}
+	if slices.Contains(uses, KeyHistory) {
+		defInt(&c.History, DefaultHistory)
+	}
+	switch {
+	case c.Dim < 1:
+		return fmt.Errorf("%s: model.params.dim: %d, want >= 1", name, c.Dim)
+	case c.BatchSize < 1:
+		return fmt.Errorf("%s: model.params.batch_size: %d, want >= 1", name, c.BatchSize)
+	case c.EvalBatch < 1:
+		return fmt.Errorf("%s: model.params.eval_batch: %d, want >= 1", name, c.EvalBatch)
+	case !(c.LR > 0):
+		return fmt.Errorf("%s: model.params.lr: %v, want > 0", name, c.LR)
+	case !(c.Clip >= 0):
+		return fmt.Errorf("%s: model.params.clip: %v, want >= 0", name, c.Clip)
+	case c.Sigma < 0 || c.FastScale < 0:
+		return fmt.Errorf("%s: model.params.sigma %v and fast_scale %v must be > 0", name, c.Sigma, c.FastScale)
+	case c.MaxFastSteps < 0 || c.History < 0:
+		return fmt.Errorf("%s: model.params.max_fast_steps %d and history %d must be >= 1", name, c.MaxFastSteps, c.History)
+	}
+	if c.Loss != "" && c.Loss != LossCrossEntropy && c.Loss != LossBPR && c.Loss != LossTOP1 {
+		return fmt.Errorf("%s: model.params.loss: %q, want %s, %s or %s", name, c.Loss, LossCrossEntropy, LossBPR, LossTOP1)
+	}
+	return nil
+}

@@ -1,0 +1,57 @@
+package session
+
+import "math"
+
+// JUMP's dwell-time model (§3.3, eqs. 5–6 and 10–11): log D = μ + σε with ε ~ N(0, 1), μ a linear
+// function of the session vector for the clicked item (eq. 11), σ a fixed hyper-parameter (the
+// paper's 10). A click's censored dwell (τ, δ) (eq. 4, datasets.Sessions) contributes
+//
+//	δ = 0 (observed):  −log of the density term of eq. 6:  z²/2
+//	δ = 1 (censored):  −log of the survival term:          −log(1 − Ψ(z))
+//
+// with z = (y − μ)/σ, y = log(1 + τ), Ψ the standard normal CDF. The constants of the Gaussian
+// density (log σ + ½ log 2π) are dropped as eq. 6 drops them ("∝"); σ is fixed, so they change no
+// gradient. y is log(1 + τ), not log τ: the data has dwell times of 0 s (two clicks in the same
+// second), whose log is −∞; the shift is monotone, so it keeps medians (below).
+//
+// Point prediction. MAE is minimised by the median of the predicted distribution, and the median
+// of a log-normal is exp(μ) (here exp(μ) − 1 for τ); the mean, exp(μ + σ²/2), is e^50 times the
+// median at σ = 10, so it would be useless as a point prediction. PredictDwell returns the median.
+
+// DefaultSigma is JUMP's σ (§5.2).
+const DefaultSigma = 10
+
+// LogDwell is the regression target y = log(1 + τ) of a dwell time τ in seconds.
+func LogDwell(tau float64) float64 { return math.Log1p(max(tau, 0)) }
+
+// PredictDwell is the point prediction of the dwell time, the median exp(μ) − 1 of the log-normal,
+// floored at 0 s (and capped so that it stays finite).
+func PredictDwell(mu float64) float64 {
+	return max(0, math.Expm1(min(mu, 700)))
+}
+
+// DwellNLL returns a click's negative log-likelihood under JUMP's censored log-normal (eqs. 6 and
+// 10, constants dropped) and its derivative with respect to μ.
+func DwellNLL(mu, tau float64, censored bool, sigma float64) (nll, dmu float64) {
+	z := (LogDwell(tau) - mu) / sigma
+	if !censored {
+		// d(z²/2)/dμ = z · dz/dμ = −z/σ
+		return z * z / 2, -z / sigma
+	}
+	logQ, mills := logSurvival(z)
+	// d(−log Q(z))/dz = φ(z)/Q(z) (the inverse Mills ratio); dz/dμ = −1/σ
+	return -logQ, -mills / sigma
+}
+
+// logSurvival returns log(1 − Ψ(z)) and the inverse Mills ratio φ(z)/(1 − Ψ(z)), stable for large
+// z, where 1 − Ψ(z) underflows: there the first terms of the asymptotic series are used.
+func logSurvival(z float64) (logQ, mills float64) {
+	if z < 25 {
+		q := 0.5 * math.Erfc(z/math.Sqrt2)
+		phi := math.Exp(-z*z/2) / math.Sqrt(2*math.Pi)
+		return math.Log(q), phi / q
+	}
+	// Q(z) ≈ φ(z)/z · (1 − 1/z² + 3/z⁴); φ/Q ≈ z/(1 − 1/z² + 3/z⁴)
+	s := 1 - 1/(z*z) + 3/(z*z*z*z)
+	return -z*z/2 - math.Log(z*math.Sqrt(2*math.Pi)) + math.Log(s), z / s
+}

@@ -1,0 +1,109 @@
+package session
+
+import (
+	"math/rand/v2"
+
+	"github.com/tibench/tibench/internal/ag"
+	"github.com/tibench/tibench/internal/nn"
+)
+
+// Net is one session model's recurrence, as the engine drives it.
+type Net interface {
+	// Params are the trainable parameters.
+	Params() nn.Params
+	// StateWidth is the width of the state carried from click to click (a session starts from
+	// zeros).
+	StateWidth() int
+	// HistoryWidth is the width of the hidden states the net attends over (Step.Attend); 0 for
+	// nets without attention.
+	HistoryWidth() int
+	// Output is the item table the session vector is scored against: the scores of all items
+	// are v·Outputᵀ (NumItems×Dim).
+	Output() *ag.Tensor
+	// Step advances every lane through its current click.
+	Step(tp *ag.Tape, s *Step) StepOut
+}
+
+// DwellNet is a net with JUMP's dwell head: the mean μ of log(1 + τ) of each lane's current click,
+// from the state before the click and the clicked item (JUMP eq. 11), n×1.
+type DwellNet interface {
+	Net
+	LogDwellMean(tp *ag.Tape, state *ag.Tensor, items []int32) *ag.Tensor
+}
+
+
+// Step is one batch step's input: for each of the n active lanes, its state before the click, the
+// clicked item and the click's dwell time.
+type Step struct {
+	State *ag.Tensor // n×StateWidth
+	Items []int32    // clicked items
+	Dwell []float64  // the clicks' censored dwell times τ (seconds, JUMP eq. 4)
+	Train bool       // training (batch statistics) or evaluation (running statistics)
+
+	past    *ag.Tensor // (n·pastLen)×HistoryWidth: lane j's earlier hidden states at rows j·pastLen+i
+	pastLen int
+	histLen []int // per lane, how many rows of past are valid
+	refs    []ag.RowRef
+	mask    []float32
+}
+
+// StepOut is what a net returns for a step.
+type StepOut struct {
+	State   *ag.Tensor // n×StateWidth after the click
+	Hidden  *ag.Tensor // n×HistoryWidth, appended to the lanes' histories (nil without attention)
+	Session *ag.Tensor // n×Dim session vector v after the click, scored against Output
+}
+
+// Attend returns the keys of attention for the hidden states h (n×W) of the current click: for
+// each lane its session's earlier hidden states (at most Config.History, constants) followed by
+// its h, as (n·T)×W rows with the n×T mask of the valid ones (1) and padding (0).
+func (s *Step) Attend(tp *ag.Tape, h *ag.Tensor) (keys, mask *ag.Tensor, steps int) {
+	n := h.Rows()
+	steps = s.pastLen + 1
+	s.refs = s.refs[:0]
+	s.mask = grow(s.mask, n*steps)
+	for j := range n {
+		for i := range steps {
+			switch {
+			case i < s.histLen[j]:
+				s.refs = append(s.refs, ag.RowRef{T: s.past, Row: int32(j*s.pastLen + i)})
+				s.mask[j*steps+i] = 1
+			case i == s.histLen[j]:
+				s.refs = append(s.refs, ag.RowRef{T: h, Row: int32(j)})
+				s.mask[j*steps+i] = 1
+			default: // padding: any row, masked out
+				s.refs = append(s.refs, ag.RowRef{T: h, Row: int32(j)})
+				s.mask[j*steps+i] = 0
+			}
+		}
+	}
+	return tp.GatherRefs(s.refs), tp.Input(n, steps, s.mask[:n*steps]), steps
+}
+
+// Dims are the sizes a net is built for.
+type Dims struct {
+	Items int // distinct items
+	// DwellBuckets is the number of whole-second dwell buckets 0..C1 (JUMP eq. 16's T has one row
+	// per bucket; censored dwells are C1 at most).
+	DwellBuckets int
+	// MeanLogDwell is the mean of log(1 + τ) over the observed training dwells, a starting point
+	// for dwell heads' biases.
+	MeanLogDwell float64
+}
+
+// Spec describes one model to the engine.
+type Spec struct {
+	Name        string
+	Description string
+	// Uses lists the model-specific Config keys the model reads (KeyLoss, KeySigma, …).
+	Uses []string
+	// Build creates the net with its initial parameters drawn from r.
+	Build func(c Config, d Dims, be ag.Backend, r *rand.Rand) (Net, error)
+}
+
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
+}
