@@ -73,4 +73,3 @@ func (m *Model) Config() any { return m.session.Config() }
 
 // Session returns the session model, for tests.
 func (m *Model) Session() *session.Model { return m.session }
-

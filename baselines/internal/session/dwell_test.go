@@ -16,10 +16,10 @@ import (
 //	  1 − Ψ(1) = 0.158655…, NLL = 1.841021…, dNLL/dμ = −φ(1)/(10·0.158655) = −0.241971/1.58655 = −0.152514…
 func TestDwellNLLHandComputed(t *testing.T) {
 	cases := []struct {
-		name      string
-		mu, tau   float64
-		censored  bool
-		nll, dmu  float64
+		name     string
+		mu, tau  float64
+		censored bool
+		nll, dmu float64
 	}{
 		{"observed", 3, math.Exp(5) - 1, false, 0.02, -0.02},
 		{"censored-c2", math.Log(31), 30, true, 0.6931471805599453, -0.07978845608028654},

@@ -363,4 +363,3 @@ func (m *Model) forward(tp *ag.Tape, ls *lanes, train bool) *stepResult {
 	}
 	return r
 }
-

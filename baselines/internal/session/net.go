@@ -31,7 +31,6 @@ type DwellNet interface {
 	LogDwellMean(tp *ag.Tape, state *ag.Tensor, items []int32) *ag.Tensor
 }
 
-
 // Step is one batch step's input: for each of the n active lanes, its state before the click, the
 // clicked item and the click's dwell time.
 type Step struct {
