@@ -29,6 +29,10 @@ type Config struct {
 	Loss string `yaml:"loss"`
 	// Sigma (models with a dwell head) is σ of the log-normal dwell time (JUMP eq. 5). Default 10.
 	Sigma float64 `yaml:"sigma"`
+	// DwellPoint (models with a dwell head) is the point prediction MAE scores: "observed-median"
+	// (the median given that the dwell is observed, below c1) or "median" (exp(μ) − 1). Default
+	// "observed-median"; see dwell.go for why.
+	DwellPoint string `yaml:"dwell_point"`
 	// FastScale (jump) is z of JUMP eq. 14, seconds per fast step: a click with dwell τ runs
 	// ceil(τ/z) fast cells. Default 60.
 	FastScale float64 `yaml:"fast_scale"`
@@ -61,6 +65,7 @@ const (
 const (
 	KeyLoss         = "loss"
 	KeySigma        = "sigma"
+	KeyDwellPoint   = "dwell_point"
 	KeyFastScale    = "fast_scale"
 	KeyMaxFastSteps = "max_fast_steps"
 	KeyHistory      = "history"
@@ -70,10 +75,10 @@ const (
 // first bad one. uses lists the model-specific keys the model reads.
 func (c *Config) Resolve(name string, uses []string) error {
 	set := map[string]bool{
-		KeyLoss: c.Loss != "", KeySigma: c.Sigma != 0, KeyFastScale: c.FastScale != 0,
+		KeyLoss: c.Loss != "", KeySigma: c.Sigma != 0, KeyDwellPoint: c.DwellPoint != "", KeyFastScale: c.FastScale != 0,
 		KeyMaxFastSteps: c.MaxFastSteps != 0, KeyHistory: c.History != 0,
 	}
-	for _, k := range []string{KeyLoss, KeySigma, KeyFastScale, KeyMaxFastSteps, KeyHistory} {
+	for _, k := range []string{KeyLoss, KeySigma, KeyDwellPoint, KeyFastScale, KeyMaxFastSteps, KeyHistory} {
 		if set[k] && !slices.Contains(uses, k) {
 			return fmt.Errorf("%s: model.params.%s: not a parameter of %s (its own keys: %s)", name, k, name, strings.Join(uses, ", "))
 		}
@@ -94,6 +99,9 @@ func (c *Config) Resolve(name string, uses []string) error {
 	}
 	if slices.Contains(uses, KeySigma) && c.Sigma == 0 {
 		c.Sigma = DefaultSigma
+	}
+	if slices.Contains(uses, KeyDwellPoint) && c.DwellPoint == "" {
+		c.DwellPoint = PointObservedMedian
 	}
 	if slices.Contains(uses, KeyFastScale) && c.FastScale == 0 {
 		c.FastScale = DefaultFastScale
@@ -122,6 +130,9 @@ func (c *Config) Resolve(name string, uses []string) error {
 	}
 	if c.Loss != "" && c.Loss != LossCrossEntropy && c.Loss != LossBPR && c.Loss != LossTOP1 {
 		return fmt.Errorf("%s: model.params.loss: %q, want %s, %s or %s", name, c.Loss, LossCrossEntropy, LossBPR, LossTOP1)
+	}
+	if c.DwellPoint != "" && c.DwellPoint != PointMedian && c.DwellPoint != PointObservedMedian {
+		return fmt.Errorf("%s: model.params.dwell_point: %q, want %s or %s", name, c.DwellPoint, PointObservedMedian, PointMedian)
 	}
 	return nil
 }

@@ -14,9 +14,17 @@ import "math"
 // gradient. y is log(1 + τ), not log τ: the data has dwell times of 0 s (two clicks in the same
 // second), whose log is −∞; the shift is monotone, so it keeps medians (below).
 //
-// Point prediction. MAE is minimised by the median of the predicted distribution, and the median
-// of a log-normal is exp(μ) (here exp(μ) − 1 for τ); the mean, exp(μ + σ²/2), is e^50 times the
-// median at σ = 10, so it would be useless as a point prediction. PredictDwell returns the median.
+// Point prediction (Config.DwellPoint). MAE is minimised by a median, and MAE scores only observed
+// dwell times, which are below c1 by construction (eq. 4 censors τ ≥ c1). Two points are offered:
+//
+//   - "median": the median of the predicted log-normal, exp(μ) − 1. (Its mean, exp(μ + σ²/2), is
+//     e^50 times the median at σ = 10, useless as a point.) With σ = 10 the censored clicks —
+//     every session's last click is one — push μ up through the survival term far more than the
+//     observed ones pull it back (their gradient is scaled by 1/σ²), so this median is often above
+//     c1, where no observed dwell can be.
+//   - "observed-median" (default): the median of the predicted distribution given that the dwell
+//     is observed, τ < c1 — the Bayes point for the clicks MAE scores:
+//     y = μ + σ·Ψ⁻¹(Ψ((log(1 + c1) − μ)/σ)/2), τ = exp(y) − 1.
 
 // DefaultSigma is JUMP's σ (§5.2).
 const DefaultSigma = 10
@@ -24,10 +32,27 @@ const DefaultSigma = 10
 // LogDwell is the regression target y = log(1 + τ) of a dwell time τ in seconds.
 func LogDwell(tau float64) float64 { return math.Log1p(max(tau, 0)) }
 
-// PredictDwell is the point prediction of the dwell time, the median exp(μ) − 1 of the log-normal,
-// floored at 0 s (and capped so that it stays finite).
+// The values of Config.DwellPoint.
+const (
+	PointMedian         = "median"
+	PointObservedMedian = "observed-median"
+)
+
+// PredictDwell is the median exp(μ) − 1 of the log-normal, floored at 0 s (and capped so that it
+// stays finite).
 func PredictDwell(mu float64) float64 {
 	return max(0, math.Expm1(min(mu, 700)))
+}
+
+// PredictObservedDwell is the median of the log-normal dwell given τ < c1 (see above).
+func PredictObservedDwell(mu, sigma, c1 float64) float64 {
+	p := 0.5 * math.Erfc(-(LogDwell(c1)-mu)/(sigma*math.Sqrt2)) // Ψ((y_c1 − μ)/σ)
+	if p < 1e-300 {
+		return c1 // all the mass is beyond c1: the median of what can be observed tends to c1
+	}
+	// Ψ⁻¹(q) = −√2·erfcinv(2q)
+	y := mu - sigma*math.Sqrt2*math.Erfcinv(p)
+	return min(c1, PredictDwell(y))
 }
 
 // DwellNLL returns a click's negative log-likelihood under JUMP's censored log-normal (eqs. 6 and

@@ -67,3 +67,28 @@ func TestPredictDwellIsMedian(t *testing.T) {
 		}
 	}
 }
+
+// TestPredictObservedDwell checks the median given τ < c1 by hand:
+//
+//	μ = log(1 + c1) (c1 = 2000): half the mass is below c1, so the observed median is the point
+//	  whose CDF is 1/4: y = μ + σ·Ψ⁻¹(1/4) = log 2001 − 10·0.6744897… = 0.8567…, τ = e^y − 1 = 1.3554…
+//	μ very negative: almost all mass is below c1, the observed median is the plain median.
+//	μ very large: no mass below c1 in float64; the point is c1.
+func TestPredictObservedDwell(t *testing.T) {
+	y := math.Log(2001) - 10*0.6744897501960817
+	cases := []struct{ mu, want float64 }{
+		{math.Log(2001), math.Expm1(y)},
+		{-30, PredictDwell(-30)},
+		{1e4, 2000},
+	}
+	for _, c := range cases {
+		if got := PredictObservedDwell(c.mu, 10, 2000); math.Abs(got-c.want) > 1e-9*max(1, c.want) {
+			t.Errorf("PredictObservedDwell(%v) = %v, want %v", c.mu, got, c.want)
+		}
+	}
+	for _, mu := range []float64{-5, 0, 3, 7, 12, 50} {
+		if got := PredictObservedDwell(mu, 10, 2000); !(got >= 0 && got <= 2000) {
+			t.Errorf("PredictObservedDwell(%v) = %v, outside [0, c1]", mu, got)
+		}
+	}
+}

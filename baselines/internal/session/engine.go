@@ -31,6 +31,7 @@ type Model struct {
 	seed     uint64
 	epoch    int
 	numItems int
+	c1       float64 // the data's censoring threshold, for the observed-median point
 
 	step  Step
 	buf   stepBuffers
@@ -92,11 +93,14 @@ func (m *Model) Init(d *bench.Data, seed uint64) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", m.spec.Name, err)
 	}
+	m.dwell, _ = net.(DwellNet)
 	if net.HistoryWidth() > 0 && m.cfg.History < 1 {
 		return fmt.Errorf("%s: the net attends over its history but the model does not take model.params.history", m.spec.Name)
 	}
-	m.net, m.seed, m.epoch, m.numItems = net, seed, 0, dims.Items
-	m.dwell, _ = net.(DwellNet)
+	if m.dwell != nil && m.cfg.Sigma == 0 {
+		return fmt.Errorf("%s: the net has a dwell head but the model does not take model.params.sigma", m.spec.Name)
+	}
+	m.net, m.seed, m.epoch, m.numItems, m.c1 = net, seed, 0, dims.Items, d.Sessions.Config.C1
 	m.params = net.Params()
 	m.opt = nn.NewAdam(m.params, nn.OptimConfig{LR: m.cfg.LR})
 	m.trainTp, m.evalTp = ag.NewTape(m.be), ag.NewTape(m.be)
@@ -192,11 +196,13 @@ func (m *Model) loss(tp *ag.Tape, r *stepResult) (*ag.Tensor, float64) {
 	if r.mu != nil {
 		// The censored NLL (dwell.go) has no tape op: its gradient dNLL/dμ is computed here in
 		// float64 and enters through the surrogate Σ_j μ_j·g_j/n, whose gradient in μ is g/n.
-		mu := r.mu.Values()
+		m.buf.mu = grow(m.buf.mu, r.mu.Len())
+		mu := m.buf.mu
+		r.mu.CopyTo64(mu)
 		g := grow(m.buf.grad, len(mu))
 		var nll float64
 		for j, v := range mu {
-			l, dl := DwellNLL(float64(v), r.dwell[j], r.censored[j], m.cfg.Sigma)
+			l, dl := DwellNLL(v, r.dwell[j], r.censored[j], m.cfg.Sigma)
 			nll += l
 			g[j] = dl / n
 		}
@@ -260,9 +266,11 @@ func (m *Model) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) er
 
 // report sends the step's predictions: dwell medians and the next items' ranks among all items.
 func (m *Model) report(tp *ag.Tape, d *bench.Data, part bench.Part, ls *lanes, r *stepResult, sink bench.Sink) error {
-	var mu []float32
+	var mu []float64
 	if r.mu != nil {
-		mu = r.mu.Values()
+		m.buf.mu = grow(m.buf.mu, r.mu.Len())
+		mu = m.buf.mu
+		r.mu.CopyTo64(mu)
 	}
 	m.ranks = grow(m.ranks, len(r.targets))
 	if len(r.targets) > 0 {
@@ -276,7 +284,11 @@ func (m *Model) report(tp *ag.Tape, d *bench.Data, part bench.Part, ls *lanes, r
 		ln := &ls.ln[l]
 		p := d.ClickPrediction(part, ln.sess, ln.pos)
 		if mu != nil {
-			p.Value = PredictDwell(float64(mu[j]))
+			if m.cfg.DwellPoint == PointMedian {
+				p.Value = PredictDwell(mu[j])
+			} else {
+				p.Value = PredictObservedDwell(mu[j], m.cfg.Sigma, m.c1)
+			}
 		}
 		if t < len(r.rows) && int(r.rows[t]) == j {
 			p.Rank = m.ranks[t]
@@ -309,6 +321,7 @@ type stepBuffers struct {
 	state []float32
 	past  []float32
 	grad  []float64
+	mu    []float64
 	host  []float32
 }
 

@@ -106,3 +106,9 @@ func grow[T any](s []T, n int) []T {
 	}
 	return s[:n]
 }
+
+// NewStep builds a step by hand, for nets' tests and gradient checks: past (nil when pastLen is 0)
+// holds lane j's earlier hidden states at rows j·pastLen+i for i < histLen[j].
+func NewStep(state *ag.Tensor, items []int32, dwell []float64, train bool, past *ag.Tensor, pastLen int, histLen []int) *Step {
+	return &Step{State: state, Items: items, Dwell: dwell, Train: train, past: past, pastLen: pastLen, histLen: histLen}
+}
