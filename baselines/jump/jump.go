@@ -119,8 +119,13 @@ func (n *Net) HistoryWidth() int { return n.dim }
 // Output is V (eq. 9 scores with the item embedding).
 func (n *Net) Output() *ag.Tensor { return n.Items.Table }
 
-// LogDwellMean is eq. 11 on the session vector v_{k−1} held in the state.
-func (n *Net) LogDwellMean(tp *ag.Tape, state *ag.Tensor, items []int32) *ag.Tensor {
+// DwellLaw is JUMP's censored log-normal with σ and the configured point.
+func (n *Net) DwellLaw(c session.Config, c1 float64) session.DwellLaw {
+	return session.LogNormal{Sigma: c.Sigma, C1: c1, Mode: c.DwellPoint}
+}
+
+// DwellParams is μ of eq. 11 on the session vector v_{k−1} held in the state.
+func (n *Net) DwellParams(tp *ag.Tape, state *ag.Tensor, items []int32) *ag.Tensor {
 	v := tp.SliceCols(state, 2*n.dim, 3*n.dim)
 	return tp.Add(tp.RowDot(tp.Gather(n.DwellW, items), v), tp.Gather(n.DwellB, items))
 }

@@ -80,3 +80,28 @@ func logSurvival(z float64) (logQ, mills float64) {
 	s := 1 - 1/(z*z) + 3/(z*z*z*z)
 	return -z*z/2 - math.Log(z*math.Sqrt(2*math.Pi)) + math.Log(s), z / s
 }
+
+// LogNormal is JUMP's dwell law (DwellLaw): θ = (μ), log(1 + τ) ~ N(μ, σ²), censored clicks
+// through the survival term, the point per Point (PointObservedMedian or PointMedian).
+type LogNormal struct {
+	Sigma, C1 float64
+	Mode      string
+}
+
+// NumParams is 1: μ.
+func (l LogNormal) NumParams() int { return 1 }
+
+// NLL is DwellNLL.
+func (l LogNormal) NLL(theta []float64, tau float64, censored bool, grad []float64) float64 {
+	nll, d := DwellNLL(theta[0], tau, censored, l.Sigma)
+	grad[0] = d
+	return nll
+}
+
+// Point is the median (Mode "median") or the median given τ < c1 (default).
+func (l LogNormal) Point(theta []float64) float64 {
+	if l.Mode == PointMedian {
+		return PredictDwell(theta[0])
+	}
+	return PredictObservedDwell(theta[0], l.Sigma, l.C1)
+}

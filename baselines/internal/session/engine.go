@@ -24,6 +24,7 @@ type Model struct {
 
 	net      Net
 	dwell    DwellNet // net's dwell head, nil without one
+	law      DwellLaw
 	params   nn.Params
 	opt      nn.Optimizer
 	trainTp  *ag.Tape
@@ -31,7 +32,6 @@ type Model struct {
 	seed     uint64
 	epoch    int
 	numItems int
-	c1       float64 // the data's censoring threshold, for the observed-median point
 
 	step  Step
 	buf   stepBuffers
@@ -97,10 +97,11 @@ func (m *Model) Init(d *bench.Data, seed uint64) error {
 	if net.HistoryWidth() > 0 && m.cfg.History < 1 {
 		return fmt.Errorf("%s: the net attends over its history but the model does not take model.params.history", m.spec.Name)
 	}
-	if m.dwell != nil && m.cfg.Sigma == 0 {
-		return fmt.Errorf("%s: the net has a dwell head but the model does not take model.params.sigma", m.spec.Name)
+	m.law = nil
+	if m.dwell != nil {
+		m.law = m.dwell.DwellLaw(m.cfg, d.Sessions.Config.C1)
 	}
-	m.net, m.seed, m.epoch, m.numItems, m.c1 = net, seed, 0, dims.Items, d.Sessions.Config.C1
+	m.net, m.seed, m.epoch, m.numItems = net, seed, 0, dims.Items
 	m.params = net.Params()
 	m.opt = nn.NewAdam(m.params, nn.OptimConfig{LR: m.cfg.LR})
 	m.trainTp, m.evalTp = ag.NewTape(m.be), ag.NewTape(m.be)
@@ -193,21 +194,20 @@ func (m *Model) loss(tp *ag.Tape, r *stepResult) (*ag.Tensor, float64) {
 		loss = tp.Scale(click, float64(len(r.targets))/n)
 		value = loss.Scalar()
 	}
-	if r.mu != nil {
-		// The censored NLL (dwell.go) has no tape op: its gradient dNLL/dμ is computed here in
-		// float64 and enters through the surrogate Σ_j μ_j·g_j/n, whose gradient in μ is g/n.
-		m.buf.mu = grow(m.buf.mu, r.mu.Len())
-		mu := m.buf.mu
-		r.mu.CopyTo64(mu)
-		g := grow(m.buf.grad, len(mu))
+	if r.theta != nil {
+		// The dwell law has no tape op: its gradient dNLL/dθ is computed here in float64 and
+		// enters through the surrogate Σ_j ⟨θ_j, g_j⟩/n, whose gradient in θ is g/n.
+		theta, P := m.thetaHost(r.theta), r.theta.Cols()
+		g := grow(m.buf.grad, len(theta))
 		var nll float64
-		for j, v := range mu {
-			l, dl := DwellNLL(v, r.dwell[j], r.censored[j], m.cfg.Sigma)
-			nll += l
-			g[j] = dl / n
+		for j := range len(theta) / P {
+			nll += m.law.NLL(theta[j*P:(j+1)*P], r.dwell[j], r.censored[j], g[j*P:(j+1)*P])
+		}
+		for i := range g {
+			g[i] /= n
 		}
 		m.buf.grad = g
-		sur := tp.Sum(tp.Mul(r.mu, tp.Input64(len(g), 1, g)), ag.AxisAll)
+		sur := tp.Sum(tp.Mul(r.theta, tp.Input64(r.theta.Rows(), P, g)), ag.AxisAll)
 		if loss == nil {
 			loss = sur
 		} else {
@@ -216,6 +216,13 @@ func (m *Model) loss(tp *ag.Tape, r *stepResult) (*ag.Tensor, float64) {
 		value += nll / n
 	}
 	return loss, value
+}
+
+// thetaHost downloads the dwell parameters in float64.
+func (m *Model) thetaHost(theta *ag.Tensor) []float64 {
+	m.buf.theta = grow(m.buf.theta, theta.Len())
+	theta.CopyTo64(m.buf.theta)
+	return m.buf.theta
 }
 
 // pairwiseLoss is GRU4Rec's BPR or TOP1 loss with the other rows' next items as negatives
@@ -266,11 +273,10 @@ func (m *Model) Evaluate(ctx context.Context, d *bench.Data, sink bench.Sink) er
 
 // report sends the step's predictions: dwell medians and the next items' ranks among all items.
 func (m *Model) report(tp *ag.Tape, d *bench.Data, part bench.Part, ls *lanes, r *stepResult, sink bench.Sink) error {
-	var mu []float64
-	if r.mu != nil {
-		m.buf.mu = grow(m.buf.mu, r.mu.Len())
-		mu = m.buf.mu
-		r.mu.CopyTo64(mu)
+	var theta []float64
+	P := 0
+	if r.theta != nil {
+		theta, P = m.thetaHost(r.theta), r.theta.Cols()
 	}
 	m.ranks = grow(m.ranks, len(r.targets))
 	if len(r.targets) > 0 {
@@ -283,12 +289,8 @@ func (m *Model) report(tp *ag.Tape, d *bench.Data, part bench.Part, ls *lanes, r
 	for j, l := range r.lanes {
 		ln := &ls.ln[l]
 		p := d.ClickPrediction(part, ln.sess, ln.pos)
-		if mu != nil {
-			if m.cfg.DwellPoint == PointMedian {
-				p.Value = PredictDwell(mu[j])
-			} else {
-				p.Value = PredictObservedDwell(mu[j], m.cfg.Sigma, m.c1)
-			}
+		if theta != nil {
+			p.Value = m.law.Point(theta[j*P : (j+1)*P])
 		}
 		if t < len(r.rows) && int(r.rows[t]) == j {
 			p.Rank = m.ranks[t]
@@ -305,7 +307,7 @@ type stepResult struct {
 	rows     []int32    // rows with a next click
 	targets  []int32    // their next items
 	next     *ag.Tensor // their session vectors (len(rows)×Dim), nil when none
-	mu       *ag.Tensor // n×1 dwell means, nil without a dwell head
+	theta    *ag.Tensor // n×P dwell-law parameters, nil without a dwell head
 	dwell    []float64
 	censored []bool
 }
@@ -321,7 +323,7 @@ type stepBuffers struct {
 	state []float32
 	past  []float32
 	grad  []float64
-	mu    []float64
+	theta []float64
 	host  []float32
 }
 
@@ -357,9 +359,9 @@ func (m *Model) forward(tp *ag.Tape, ls *lanes, train bool) *stepResult {
 			s.past = tp.Input(n*s.pastLen, ls.histW, b.past)
 		}
 	}
-	r.mu = nil
+	r.theta = nil
 	if m.dwell != nil {
-		r.mu = m.dwell.LogDwellMean(tp, s.State, s.Items)
+		r.theta = m.dwell.DwellParams(tp, s.State, s.Items)
 	}
 	out := m.net.Step(tp, s)
 	b.host = grow(b.host, n*ls.stateW)

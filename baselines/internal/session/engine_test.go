@@ -23,8 +23,11 @@ func (n *linearNet) Step(tp *ag.Tape, s *Step) StepOut {
 	v := tp.Gather(n.E, s.Items)
 	return StepOut{State: v, Session: v}
 }
-func (n *linearNet) LogDwellMean(tp *ag.Tape, _ *ag.Tensor, items []int32) *ag.Tensor {
+func (n *linearNet) DwellParams(tp *ag.Tape, _ *ag.Tensor, items []int32) *ag.Tensor {
 	return tp.Gather(n.B, items)
+}
+func (n *linearNet) DwellLaw(c Config, c1 float64) DwellLaw {
+	return LogNormal{Sigma: c.Sigma, C1: c1, Mode: c.DwellPoint}
 }
 
 // handSessions: three sessions over 4 items; the third click of session 0 is censored at c1, every
@@ -54,7 +57,8 @@ func TestStepLossGradients(t *testing.T) {
 		for _, p := range net.Params() {
 			agtest.FillUniform(p, r, -2, 2)
 		}
-		m := &Model{cfg: Config{Sigma: 2, Loss: loss, History: 1}, net: net, dwell: net, numItems: 4}
+		cfg := Config{Sigma: 2, Loss: loss, History: 1}
+		m := &Model{cfg: cfg, net: net, dwell: net, law: net.DwellLaw(cfg, 2000), numItems: 4}
 		value := func(tp *ag.Tape) (*ag.Tensor, float64) {
 			ls := newLanes(d.Sessions.Train, nil, 2, 3, 0, 0)
 			return m.loss(tp, m.forward(tp, ls, true))
@@ -98,8 +102,8 @@ func TestEvaluateHand(t *testing.T) {
 	net.E.CopyFrom64([]float64{1, 1, 1, 1})
 	net.Out.CopyFrom64([]float64{4, 3, 2, 1})
 	net.B.CopyFrom64([]float64{math.Log(11), 0, 0, math.Log(31)})
-	m := &Model{cfg: Config{Sigma: 1e-3, EvalBatch: 2, History: 1, DwellPoint: PointMedian}, net: net, dwell: net, numItems: 4,
-		evalTp: ag.NewTape(be), c1: 2000}
+	cfg := Config{Sigma: 1e-3, EvalBatch: 2, History: 1, DwellPoint: PointMedian}
+	m := &Model{cfg: cfg, net: net, dwell: net, law: net.DwellLaw(cfg, 2000), numItems: 4, evalTp: ag.NewTape(be)}
 	var got []bench.Prediction
 	if err := m.Evaluate(t.Context(), d, func(p bench.Prediction) { got = append(got, p) }); err != nil {
 		t.Fatal(err)

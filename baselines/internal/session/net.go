@@ -24,11 +24,27 @@ type Net interface {
 	Step(tp *ag.Tape, s *Step) StepOut
 }
 
-// DwellNet is a net with JUMP's dwell head: the mean μ of log(1 + τ) of each lane's current click,
-// from the state before the click and the clicked item (JUMP eq. 11), n×1.
+// DwellNet is a net with a dwell-time head: for each lane's current click, the parameters θ (n×P)
+// of the click's dwell distribution, from the state before the click and the clicked item. The
+// law (likelihood with censoring, point prediction) is DwellLaw's, evaluated on the host in
+// float64: it enters training through a surrogate whose gradient in θ is dNLL/dθ.
 type DwellNet interface {
 	Net
-	LogDwellMean(tp *ag.Tape, state *ag.Tensor, items []int32) *ag.Tensor
+	DwellParams(tp *ag.Tape, state *ag.Tensor, items []int32) *ag.Tensor
+	// DwellLaw returns the law θ parameterises; c is the resolved config, c1 the data's
+	// censoring threshold (the bound of every observed dwell).
+	DwellLaw(c Config, c1 float64) DwellLaw
+}
+
+// DwellLaw is a dwell-time distribution given its parameters θ.
+type DwellLaw interface {
+	// NumParams is P, θ's width.
+	NumParams() int
+	// NLL returns a click's negative log-likelihood for dwell tau (a lower bound when censored)
+	// and writes dNLL/dθ to grad.
+	NLL(theta []float64, tau float64, censored bool, grad []float64) float64
+	// Point is the predicted dwell time in seconds, the value MAE scores.
+	Point(theta []float64) float64
 }
 
 // Step is one batch step's input: for each of the n active lanes, its state before the click, the
