@@ -45,10 +45,15 @@ type Net struct {
 // NewNet builds the net with hidden size dim; the output table is initialised uniformly in
 // ±√(6/(items+dim)) (GRU4Rec's Glorot-style init).
 func NewNet(be ag.Backend, dim, items int, r *rand.Rand) *Net {
+	return NewNamedNet(be, "gru4rec", dim, items, r)
+}
+
+// NewNamedNet is NewNet with another prefix for the parameter names (IGRU reuses the net).
+func NewNamedNet(be ag.Backend, name string, dim, items int, r *rand.Rand) *Net {
 	n := &Net{
-		Items: nn.NewEmbedding(be, "gru4rec.items", items, dim, r),
-		Cell:  nn.NewGRUCell(be, "gru4rec.cell", dim, dim, r),
-		Out:   ag.NewParam(be, "gru4rec.out", items, dim),
+		Items: nn.NewEmbedding(be, name+".items", items, dim, r),
+		Cell:  nn.NewGRUCell(be, name+".cell", dim, dim, r),
+		Out:   ag.NewParam(be, name+".out", items, dim),
 		dim:   dim,
 	}
 	a := math.Sqrt(6 / float64(items+dim))

@@ -7,6 +7,7 @@ import (
 	_ "github.com/tibench/tibench/baselines/ctdne"
 	_ "github.com/tibench/tibench/baselines/din"
 	_ "github.com/tibench/tibench/baselines/gru4rec"
+	_ "github.com/tibench/tibench/baselines/igru"
 	_ "github.com/tibench/tibench/baselines/jump"
 	_ "github.com/tibench/tibench/baselines/latentcross"
 	_ "github.com/tibench/tibench/baselines/lstm"

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -25,8 +26,16 @@ type Config struct {
 	Clip float64 `yaml:"clip"`
 	// Loss (models that use "loss") is the next-click training loss: "cross-entropy" (full softmax
 	// over all items), "bpr" or "top1" (GRU4Rec's pairwise losses against the other lanes' next
-	// items, Hidasi et al. 2016 §3.1.3). Default "cross-entropy".
+	// items, Hidasi et al. 2016 §3.1.3), "bpr-max" or "top1-max" (Hidasi and Karatzoglou 2018
+	// §3.1–3.2: weighted by a softmax over the negatives' scores, the negatives being the other
+	// lanes' next items plus Negatives shared samples). Default: the model's (Spec.DefaultLoss).
 	Loss string `yaml:"loss"`
+	// Negatives (igru) is the number of extra negative items sampled per step, shared by the
+	// step's rows, drawn in proportion to training popularity^SampleAlpha. Default 256.
+	Negatives int `yaml:"negatives"`
+	// SampleAlpha (igru) is the exponent of popularity in negative sampling (0 uniform, 1
+	// popularity). Default 0.75 (GRU4Rec's code).
+	SampleAlpha *float64 `yaml:"sample_alpha"`
 	// Sigma (models with a dwell head) is σ of the log-normal dwell time (JUMP eq. 5). Default 10.
 	Sigma float64 `yaml:"sigma"`
 	// DwellPoint (models with a dwell head) is the point prediction MAE scores: "observed-median"
@@ -52,6 +61,8 @@ const (
 	DefaultFastScale    = 60
 	DefaultMaxFastSteps = 8
 	DefaultHistory      = 50
+	DefaultNegatives    = 256
+	DefaultSampleAlpha  = 0.75
 )
 
 // The values of Config.Loss.
@@ -59,7 +70,14 @@ const (
 	LossCrossEntropy = "cross-entropy"
 	LossBPR          = "bpr"
 	LossTOP1         = "top1"
+	LossBPRMax       = "bpr-max"
+	LossTOP1Max      = "top1-max"
 )
+
+// BPRMaxReg is λ of BPR-max's score regulariser λ·Σ_j s_j r_j² (GRU4Rec's bpreg default, 1).
+const BPRMaxReg = 1.0
+
+var losses = []string{LossCrossEntropy, LossBPR, LossTOP1, LossBPRMax, LossTOP1Max}
 
 // Keys a model may take beyond the common ones (Spec.Uses).
 const (
@@ -69,16 +87,20 @@ const (
 	KeyFastScale    = "fast_scale"
 	KeyMaxFastSteps = "max_fast_steps"
 	KeyHistory      = "history"
+	KeyNegatives    = "negatives"
+	KeySampleAlpha  = "sample_alpha"
 )
 
 // Resolve fills zero values with their defaults and validates every field, naming the key of the
 // first bad one. uses lists the model-specific keys the model reads.
-func (c *Config) Resolve(name string, uses []string) error {
+func (c *Config) Resolve(spec Spec) error {
+	name, uses := spec.Name, spec.Uses
 	set := map[string]bool{
 		KeyLoss: c.Loss != "", KeySigma: c.Sigma != 0, KeyDwellPoint: c.DwellPoint != "", KeyFastScale: c.FastScale != 0,
 		KeyMaxFastSteps: c.MaxFastSteps != 0, KeyHistory: c.History != 0,
+		KeyNegatives: c.Negatives != 0, KeySampleAlpha: c.SampleAlpha != nil,
 	}
-	for _, k := range []string{KeyLoss, KeySigma, KeyDwellPoint, KeyFastScale, KeyMaxFastSteps, KeyHistory} {
+	for _, k := range []string{KeyLoss, KeySigma, KeyDwellPoint, KeyFastScale, KeyMaxFastSteps, KeyHistory, KeyNegatives, KeySampleAlpha} {
 		if set[k] && !slices.Contains(uses, k) {
 			return fmt.Errorf("%s: model.params.%s: not a parameter of %s (its own keys: %s)", name, k, name, strings.Join(uses, ", "))
 		}
@@ -95,7 +117,14 @@ func (c *Config) Resolve(name string, uses []string) error {
 		c.LR = DefaultLR
 	}
 	if slices.Contains(uses, KeyLoss) && c.Loss == "" {
-		c.Loss = LossCrossEntropy
+		c.Loss = cmp.Or(spec.DefaultLoss, LossCrossEntropy)
+	}
+	if slices.Contains(uses, KeyNegatives) {
+		defInt(&c.Negatives, DefaultNegatives)
+	}
+	if slices.Contains(uses, KeySampleAlpha) && c.SampleAlpha == nil {
+		a := DefaultSampleAlpha
+		c.SampleAlpha = &a
 	}
 	if slices.Contains(uses, KeySigma) && c.Sigma == 0 {
 		c.Sigma = DefaultSigma
@@ -128,8 +157,11 @@ func (c *Config) Resolve(name string, uses []string) error {
 	case c.MaxFastSteps < 0 || c.History < 0:
 		return fmt.Errorf("%s: model.params.max_fast_steps %d and history %d must be >= 1", name, c.MaxFastSteps, c.History)
 	}
-	if c.Loss != "" && c.Loss != LossCrossEntropy && c.Loss != LossBPR && c.Loss != LossTOP1 {
-		return fmt.Errorf("%s: model.params.loss: %q, want %s, %s or %s", name, c.Loss, LossCrossEntropy, LossBPR, LossTOP1)
+	if c.Loss != "" && !slices.Contains(losses, c.Loss) {
+		return fmt.Errorf("%s: model.params.loss: %q, want one of %s", name, c.Loss, strings.Join(losses, ", "))
+	}
+	if c.Negatives < 0 || c.SampleAlpha != nil && !(*c.SampleAlpha >= 0) {
+		return fmt.Errorf("%s: model.params.negatives %d and sample_alpha must be >= 0", name, c.Negatives)
 	}
 	if c.DwellPoint != "" && c.DwellPoint != PointMedian && c.DwellPoint != PointObservedMedian {
 		return fmt.Errorf("%s: model.params.dwell_point: %q, want %s or %s", name, c.DwellPoint, PointObservedMedian, PointMedian)

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/tibench/tibench/bench"
 	"github.com/tibench/tibench/bench/metrics"
@@ -33,6 +34,11 @@ type Model struct {
 	epoch    int
 	numItems int
 
+	cumPop  []float64  // cumulative training popularity^SampleAlpha, for negative sampling
+	rng     *rand.Rand // this epoch's negative sampler
+	negIDs  []int32
+	negMask []float32
+
 	step  Step
 	buf   stepBuffers
 	ranks []float64
@@ -49,7 +55,7 @@ func New(spec Spec, params bench.ModelParams, be ag.Backend, log io.Writer) (*Mo
 	if err := params.Decode(&m.cfg); err != nil {
 		return nil, err
 	}
-	if err := m.cfg.Resolve(spec.Name, spec.Uses); err != nil {
+	if err := m.cfg.Resolve(spec); err != nil {
 		return nil, err
 	}
 	if m.be == nil {
@@ -65,6 +71,7 @@ func New(spec Spec, params bench.ModelParams, be ag.Backend, log io.Writer) (*Mo
 const (
 	streamInit  = 0x5e55
 	streamOrder = 0x0de5
+	streamNeg   = 0x4e6
 )
 
 // Init builds the net for d's sessions and draws its parameters from seed.
@@ -103,6 +110,21 @@ func (m *Model) Init(d *bench.Data, seed uint64) error {
 	}
 	m.net, m.seed, m.epoch, m.numItems = net, seed, 0, dims.Items
 	m.params = net.Params()
+	m.cumPop = nil
+	if m.cfg.Negatives > 0 {
+		count := make([]float64, dims.Items)
+		for _, s := range d.Sessions.Train {
+			for _, it := range s.Items {
+				count[it]++
+			}
+		}
+		m.cumPop = make([]float64, dims.Items)
+		acc := 0.0
+		for i, c := range count {
+			acc += math.Pow(c, *m.cfg.SampleAlpha) // 0^α = 0 for α > 0: unseen items are never drawn
+			m.cumPop[i] = acc
+		}
+	}
 	m.opt = nn.NewAdam(m.params, nn.OptimConfig{LR: m.cfg.LR})
 	m.trainTp, m.evalTp = ag.NewTape(m.be), ag.NewTape(m.be)
 	fmt.Fprintf(m.log, "%s: %d parameters, %d items, dwell head %v\n", m.spec.Name, m.params.Count(), dims.Items, m.dwell != nil)
@@ -130,6 +152,7 @@ func (m *Model) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress)
 	m.epoch++
 	train := d.Sessions.Train
 	order := rand.New(rand.NewPCG(m.seed^uint64(m.epoch), streamOrder)).Perm(len(train))
+	m.rng = rand.New(rand.NewPCG(m.seed^uint64(m.epoch), streamNeg))
 	ls := newLanes(train, order, m.cfg.BatchSize, m.net.StateWidth(), m.net.HistoryWidth(), m.cfg.History)
 	var st bench.EpochStats
 	var lossSum float64
@@ -188,6 +211,8 @@ func (m *Model) loss(tp *ag.Tape, r *stepResult) (*ag.Tensor, float64) {
 		switch m.cfg.Loss {
 		case LossBPR, LossTOP1:
 			click = pairwiseLoss(tp, m.cfg.Loss, r.next, m.net.Output(), r.targets)
+		case LossBPRMax, LossTOP1Max:
+			click = m.maxLoss(tp, r.next, r.targets)
 		default:
 			click = tp.CrossEntropy(r.logits(tp, m.net.Output()), r.targets, nil)
 		}
@@ -240,6 +265,51 @@ func pairwiseLoss(tp *ag.Tape, kind string, v, out *ag.Tensor, targets []int32) 
 		return tp.Mean(tp.Softplus(tp.Sub(scores, pos)), ag.AxisAll)
 	}
 	return tp.Mean(tp.Add(tp.Sigmoid(tp.Sub(scores, pos)), tp.Sigmoid(tp.Square(scores))), ag.AxisAll)
+}
+
+// maxLoss is BPR-max or TOP1-max (Hidasi and Karatzoglou 2018, eqs. 4 and 6) over the negatives
+// N = the other rows' next items + Negatives items drawn by popularity^SampleAlpha (shared by the
+// rows), with s_j = softmax_{j∈N}(r_j) weighting each negative:
+//
+//	TOP1-max = Σ_j s_j (σ(r_j − r_i) + σ(r_j²))
+//	BPR-max  = −log Σ_j s_j σ(r_i − r_j) + λ Σ_j s_j r_j²      (λ = BPRMaxReg)
+//
+// averaged over the rows. A row's own target is masked out of its in-batch negatives.
+func (m *Model) maxLoss(tp *ag.Tape, v *ag.Tensor, targets []int32) *ag.Tensor {
+	n := len(targets)
+	m.negIDs = append(m.negIDs[:0], targets...)
+	if len(m.cumPop) > 0 && m.cumPop[len(m.cumPop)-1] > 0 {
+		total := m.cumPop[len(m.cumPop)-1]
+		for range m.cfg.Negatives {
+			x := m.rng.Float64() * total
+			i, _ := slices.BinarySearch(m.cumPop, x)
+			m.negIDs = append(m.negIDs, int32(min(i, len(m.cumPop)-1)))
+		}
+	}
+	cols := len(m.negIDs)
+	m.negMask = grow(m.negMask, n*cols)
+	for i := range n {
+		for j := range cols {
+			m.negMask[i*cols+j] = 1
+		}
+		m.negMask[i*cols+i] = 0
+	}
+	if cols == 1 { // one row, no sampled negatives: nothing to compare with
+		return tp.Scale(tp.RowDot(v, tp.Gather(m.net.Output(), targets)), 0)
+	}
+	out := m.net.Output()
+	scores := tp.MatMulT(v, tp.Gather(out, m.negIDs), false, true)
+	pos := tp.RowDot(v, tp.Gather(out, targets))
+	s := tp.Softmax(scores, tp.Input(n, cols, m.negMask[:n*cols]))
+	if m.cfg.Loss == LossTOP1Max {
+		l := tp.Add(tp.Sigmoid(tp.Sub(scores, pos)), tp.Sigmoid(tp.Square(scores)))
+		return tp.Scale(tp.Sum(tp.Mul(s, l), ag.AxisAll), 1/float64(n))
+	}
+	// σ(r_i − r_j) = σ(−(r_j − r_i)); the small constant keeps log finite when every σ underflows
+	win := tp.Sum(tp.Mul(s, tp.Sigmoid(tp.Neg(tp.Sub(scores, pos)))), ag.AxisCols)
+	bpr := tp.Neg(tp.Sum(tp.Log(tp.AddScalar(win, 1e-24)), ag.AxisAll))
+	reg := tp.Scale(tp.Sum(tp.Mul(s, tp.Square(scores)), ag.AxisAll), BPRMaxReg)
+	return tp.Scale(tp.Add(bpr, reg), 1/float64(n))
 }
 
 // Evaluate streams the validation, then the test sessions from the end-of-training parameters and

@@ -50,16 +50,19 @@ func handSessions() *bench.Data {
 // finite differences of the loss value the engine reports, for each next-click loss.
 func TestStepLossGradients(t *testing.T) {
 	d := handSessions()
-	for _, loss := range []string{LossCrossEntropy, LossBPR, LossTOP1} {
+	for _, loss := range []string{LossCrossEntropy, LossBPR, LossTOP1, LossBPRMax, LossTOP1Max} {
 		be := ag.NewCPU64()
 		r := rand.New(rand.NewPCG(1, 1))
 		net := &linearNet{E: ag.NewParam(be, "E", 4, 3), B: ag.NewParam(be, "B", 4, 1), Out: ag.NewParam(be, "Out", 4, 3)}
 		for _, p := range net.Params() {
 			agtest.FillUniform(p, r, -2, 2)
 		}
-		cfg := Config{Sigma: 2, Loss: loss, History: 1}
-		m := &Model{cfg: cfg, net: net, dwell: net, law: net.DwellLaw(cfg, 2000), numItems: 4}
+		cfg := Config{Sigma: 2, Loss: loss, History: 1, Negatives: 3}
+		m := &Model{cfg: cfg, net: net, dwell: net, law: net.DwellLaw(cfg, 2000), numItems: 4,
+			cumPop: []float64{1, 3, 3.5, 6}}
+		var seed uint64
 		value := func(tp *ag.Tape) (*ag.Tensor, float64) {
+			m.rng = rand.New(rand.NewPCG(seed, 9)) // the same negatives every time
 			ls := newLanes(d.Sessions.Train, nil, 2, 3, 0, 0)
 			return m.loss(tp, m.forward(tp, ls, true))
 		}

@@ -112,6 +112,8 @@ type Spec struct {
 	Description string
 	// Uses lists the model-specific Config keys the model reads (KeyLoss, KeySigma, …).
 	Uses []string
+	// DefaultLoss is Config.Loss's default for models that take "loss" (empty: cross-entropy).
+	DefaultLoss string
 	// Build creates the net with its initial parameters drawn from r.
 	Build func(c Config, d Dims, be ag.Backend, r *rand.Rand) (Net, error)
 }

@@ -153,7 +153,12 @@ func ConfigFile(t *testing.T, spec session.Spec) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a, b := fromFile.Config(), defaults.Config(); a != b {
+	a, b := fromFile.Config().(session.Config), defaults.Config().(session.Config)
+	if (a.SampleAlpha == nil) != (b.SampleAlpha == nil) || a.SampleAlpha != nil && *a.SampleAlpha != *b.SampleAlpha {
+		t.Errorf("%s: sample_alpha %v, default %v", path, a.SampleAlpha, b.SampleAlpha)
+	}
+	a.SampleAlpha, b.SampleAlpha = nil, nil
+	if a != b {
 		t.Errorf("%s states %+v, the defaults are %+v", path, a, b)
 	}
 }
