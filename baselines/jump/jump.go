@@ -124,8 +124,8 @@ func (n *Net) DwellLaw(c session.Config, c1 float64) session.DwellLaw {
 	return session.LogNormal{Sigma: c.Sigma, C1: c1, Mode: c.DwellPoint}
 }
 
-// DwellParams is μ of eq. 11 on the session vector v_{k−1} held in the state.
-func (n *Net) DwellParams(tp *ag.Tape, state *ag.Tensor, items []int32) *ag.Tensor {
+// dwellMean is μ of eq. 11 on the session vector v_{k−1} held in the state.
+func (n *Net) dwellMean(tp *ag.Tape, state *ag.Tensor, items []int32) *ag.Tensor {
 	v := tp.SliceCols(state, 2*n.dim, 3*n.dim)
 	return tp.Add(tp.RowDot(tp.Gather(n.DwellW, items), v), tp.Gather(n.DwellB, items))
 }
@@ -167,5 +167,5 @@ func (n *Net) Step(tp *ag.Tape, s *session.Step) session.StepOut {
 	keys, mask, steps := s.Attend(tp, h)
 	w := tp.Softmax(tp.Scale(tp.SeqDot(h, keys, steps), 1/math.Sqrt(float64(d))), mask)
 	v := tp.SeqWeightedSum(w, keys)
-	return session.StepOut{State: tp.Concat(h, slow, v), Hidden: h, Session: v}
+	return session.StepOut{State: tp.Concat(h, slow, v), Hidden: h, Session: v, Dwell: n.dwellMean(tp, s.State, s.Items)}
 }

@@ -71,7 +71,7 @@ func TestStepGradients(t *testing.T) {
 		s := session.NewStep(state, items, dwell, true, past, 2, []int{0, 2, 1})
 		out := net.Step(tp, s)
 		l := tp.Add(agtest.Project(tp, out.State), agtest.Project(tp, out.Session))
-		return tp.Add(l, agtest.Project(tp, net.DwellParams(tp, state, items)))
+		return tp.Add(l, agtest.Project(tp, out.Dwell))
 	})
 }
 

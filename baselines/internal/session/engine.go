@@ -429,11 +429,11 @@ func (m *Model) forward(tp *ag.Tape, ls *lanes, train bool) *stepResult {
 			s.past = tp.Input(n*s.pastLen, ls.histW, b.past)
 		}
 	}
+	out := m.net.Step(tp, s)
 	r.theta = nil
 	if m.dwell != nil {
-		r.theta = m.dwell.DwellParams(tp, s.State, s.Items)
+		r.theta = out.Dwell
 	}
-	out := m.net.Step(tp, s)
 	b.host = grow(b.host, n*ls.stateW)
 	out.State.CopyTo(b.host)
 	ls.scatterState(r.lanes, b.host)

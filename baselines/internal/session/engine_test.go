@@ -21,10 +21,7 @@ func (n *linearNet) HistoryWidth() int  { return 0 }
 func (n *linearNet) Output() *ag.Tensor { return n.Out }
 func (n *linearNet) Step(tp *ag.Tape, s *Step) StepOut {
 	v := tp.Gather(n.E, s.Items)
-	return StepOut{State: v, Session: v}
-}
-func (n *linearNet) DwellParams(tp *ag.Tape, _ *ag.Tensor, items []int32) *ag.Tensor {
-	return tp.Gather(n.B, items)
+	return StepOut{State: v, Session: v, Dwell: tp.Gather(n.B, s.Items)}
 }
 func (n *linearNet) DwellLaw(c Config, c1 float64) DwellLaw {
 	return LogNormal{Sigma: c.Sigma, C1: c1, Mode: c.DwellPoint}

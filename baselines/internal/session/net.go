@@ -24,13 +24,13 @@ type Net interface {
 	Step(tp *ag.Tape, s *Step) StepOut
 }
 
-// DwellNet is a net with a dwell-time head: for each lane's current click, the parameters θ (n×P)
-// of the click's dwell distribution, from the state before the click and the clicked item. The
-// law (likelihood with censoring, point prediction) is DwellLaw's, evaluated on the host in
-// float64: it enters training through a surrogate whose gradient in θ is dNLL/dθ.
+// DwellNet is a net with a dwell-time head: its Step returns, in StepOut.Dwell, the parameters θ
+// (n×P) of each lane's current-click dwell distribution. The law (likelihood with censoring, point
+// prediction) is evaluated on the host in float64 and enters training through a surrogate whose
+// gradient in θ is dNLL/dθ. θ must not depend on the click's own dwell (JUMP's head reads the
+// state before the click; point-process heads the state after the click's item).
 type DwellNet interface {
 	Net
-	DwellParams(tp *ag.Tape, state *ag.Tensor, items []int32) *ag.Tensor
 	// DwellLaw returns the law θ parameterises; c is the resolved config, c1 the data's
 	// censoring threshold (the bound of every observed dwell).
 	DwellLaw(c Config, c1 float64) DwellLaw
@@ -67,6 +67,7 @@ type StepOut struct {
 	State   *ag.Tensor // n×StateWidth after the click
 	Hidden  *ag.Tensor // n×HistoryWidth, appended to the lanes' histories (nil without attention)
 	Session *ag.Tensor // n×Dim session vector v after the click, scored against Output
+	Dwell   *ag.Tensor // n×P dwell-law parameters of the click (DwellNet), nil otherwise
 }
 
 // Attend returns the keys of attention for the hidden states h (n×W) of the current click: for
