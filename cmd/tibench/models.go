@@ -11,6 +11,7 @@ import (
 	_ "github.com/tibench/tibench/baselines/jump"
 	_ "github.com/tibench/tibench/baselines/latentcross"
 	_ "github.com/tibench/tibench/baselines/lstm"
+	_ "github.com/tibench/tibench/baselines/narm"
 	_ "github.com/tibench/tibench/baselines/popularity"
 	_ "github.com/tibench/tibench/baselines/repeatlast"
 	_ "github.com/tibench/tibench/baselines/rrn"
