@@ -6,6 +6,7 @@ import (
 	_ "github.com/tibench/tibench/baselines/crnn"
 	_ "github.com/tibench/tibench/baselines/ctdne"
 	_ "github.com/tibench/tibench/baselines/din"
+	_ "github.com/tibench/tibench/baselines/dtgru"
 	_ "github.com/tibench/tibench/baselines/gru4rec"
 	_ "github.com/tibench/tibench/baselines/igru"
 	_ "github.com/tibench/tibench/baselines/jump"
