@@ -15,6 +15,7 @@ import (
 	_ "github.com/tibench/tibench/baselines/narm"
 	_ "github.com/tibench/tibench/baselines/popularity"
 	_ "github.com/tibench/tibench/baselines/repeatlast"
+	_ "github.com/tibench/tibench/baselines/rmtp"
 	_ "github.com/tibench/tibench/baselines/rrn"
 	_ "github.com/tibench/tibench/baselines/timelstm"
 	_ "github.com/tibench/tibench/baselines/tin"
