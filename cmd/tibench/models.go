@@ -13,6 +13,7 @@ import (
 	_ "github.com/tibench/tibench/baselines/latentcross"
 	_ "github.com/tibench/tibench/baselines/lstm"
 	_ "github.com/tibench/tibench/baselines/narm"
+	_ "github.com/tibench/tibench/baselines/nsr"
 	_ "github.com/tibench/tibench/baselines/popularity"
 	_ "github.com/tibench/tibench/baselines/repeatlast"
 	_ "github.com/tibench/tibench/baselines/rmtp"
