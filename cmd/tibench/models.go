@@ -3,6 +3,7 @@ package main
 // The program is assembled here: every model package registers itself with the models registry in
 // init, and this is the one place that imports them all (the registry itself imports none).
 import (
+	_ "github.com/tibench/tibench/baselines/atrp"
 	_ "github.com/tibench/tibench/baselines/crnn"
 	_ "github.com/tibench/tibench/baselines/ctdne"
 	_ "github.com/tibench/tibench/baselines/din"

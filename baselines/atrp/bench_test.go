@@ -1,0 +1,13 @@
+package atrp
+
+import (
+	"testing"
+
+	"github.com/tibench/tibench/baselines/internal/session/sessiontest"
+)
+
+// BenchmarkEpoch times a training epoch and an evaluation pass with the default parameters on
+// 100,000 synthetic sessions / ~1,000,000 clicks / 40,000 items (issue #12's speed set):
+//
+//	go test -run '^$' -bench Epoch -benchtime 1x ./baselines/atrp
+func BenchmarkEpoch(b *testing.B) { sessiontest.Bench(b, "atrp", 100000, 1000000, 40000) }
