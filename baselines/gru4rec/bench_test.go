@@ -15,3 +15,9 @@ func sessiontestParams(t testing.TB, yaml string) bench.ModelParams { return ben
 //
 //	go test -run '^$' -bench Epoch -benchtime 1x ./baselines/gru4rec
 func BenchmarkEpoch(b *testing.B) { sessiontest.Bench(b, "gru4rec", 100000, 1000000, 40000) }
+
+// BenchmarkDiginetica trains ten epochs on the DIGINETICA sample's sessions (skipped when absent)
+// and reports the test metrics at the best validation MRR@20:
+//
+//	go test -run '^$' -bench Diginetica -benchtime 1x ./baselines/gru4rec
+func BenchmarkDiginetica(b *testing.B) { sessiontest.Real(b, "gru4rec", "", 10) }

@@ -11,3 +11,9 @@ import (
 //
 //	go test -run '^$' -bench Epoch -benchtime 1x ./baselines/rmtp
 func BenchmarkEpoch(b *testing.B) { sessiontest.Bench(b, "rmtp", 100000, 1000000, 40000) }
+
+// BenchmarkDiginetica trains ten epochs on the DIGINETICA sample's sessions (skipped when absent)
+// and reports the test metrics at the best validation MRR@20:
+//
+//	go test -run '^$' -bench Diginetica -benchtime 1x ./baselines/rmtp
+func BenchmarkDiginetica(b *testing.B) { sessiontest.Real(b, "rmtp", "", 10) }

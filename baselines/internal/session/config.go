@@ -38,9 +38,9 @@ type Config struct {
 	SampleAlpha *float64 `yaml:"sample_alpha"`
 	// Sigma (models with a dwell head) is σ of the log-normal dwell time (JUMP eq. 5). Default 10.
 	Sigma float64 `yaml:"sigma"`
-	// DwellPoint (models with a dwell head) is the point prediction MAE scores: "observed-median"
-	// (the median given that the dwell is observed, below c1) or "median" (exp(μ) − 1). Default
-	// "observed-median"; see dwell.go for why.
+	// DwellPoint (jump) is the point prediction MAE scores: "median" (exp(μ) − 1, capped at c1)
+	// or "observed-median" (the median given that the dwell is observed, below c1). Default
+	// "median"; see dwell.go for both and measurements.
 	DwellPoint string `yaml:"dwell_point"`
 	// FastScale (jump) is z of JUMP eq. 14, seconds per fast step: a click with dwell τ runs
 	// ceil(τ/z) fast cells. Default 60.
@@ -130,7 +130,7 @@ func (c *Config) Resolve(spec Spec) error {
 		c.Sigma = DefaultSigma
 	}
 	if slices.Contains(uses, KeyDwellPoint) && c.DwellPoint == "" {
-		c.DwellPoint = PointObservedMedian
+		c.DwellPoint = PointMedian
 	}
 	if slices.Contains(uses, KeyFastScale) && c.FastScale == 0 {
 		c.FastScale = DefaultFastScale

@@ -1,0 +1,25 @@
+package jump
+
+import (
+	"testing"
+
+	"github.com/tibench/tibench/baselines/internal/session/sessiontest"
+)
+
+// BenchmarkEpoch times a training epoch and an evaluation pass with the default parameters on
+// 100,000 synthetic sessions / ~1,000,000 clicks / 40,000 items (issue #12's speed set):
+//
+//	go test -run '^$' -bench Epoch -benchtime 1x ./baselines/jump
+func BenchmarkEpoch(b *testing.B) { sessiontest.Bench(b, "jump", 100000, 1000000, 40000) }
+
+// BenchmarkDiginetica trains ten epochs on the DIGINETICA sample's sessions (skipped when absent)
+// and reports the test metrics at the best validation MRR@20:
+//
+//	go test -run '^$' -bench Diginetica -benchtime 1x ./baselines/jump
+func BenchmarkDiginetica(b *testing.B) { sessiontest.Real(b, "jump", "", 10) }
+
+// BenchmarkDigineticaObservedMedian is BenchmarkDiginetica with the median given τ < c1 as the
+// dwell point.
+func BenchmarkDigineticaObservedMedian(b *testing.B) {
+	sessiontest.Real(b, "jump", "    dwell_point: observed-median\n", 10)
+}
