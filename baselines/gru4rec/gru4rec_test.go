@@ -13,6 +13,7 @@ func TestSmoke(t *testing.T) {
 	for _, loss := range []string{session.LossCrossEntropy, session.LossBPR, session.LossTOP1} {
 		t.Run(loss, func(t *testing.T) { sessiontest.Smoke(t, "gru4rec", "    loss: "+loss+"\n", false) })
 	}
+	t.Run("sampled-softmax", func(t *testing.T) { sessiontest.Smoke(t, "gru4rec", "    sampled_softmax: 16\n", false) })
 }
 
 func TestDeterministic(t *testing.T) { sessiontest.Deterministic(t, "gru4rec", "") }

@@ -24,7 +24,7 @@ func init() {
 // Spec describes IGRU to the session engine.
 var Spec = session.Spec{
 	Name:        "igru",
-	Uses:        []string{session.KeyLoss, session.KeyNegatives, session.KeySampleAlpha},
+	Uses:        []string{session.KeyLoss, session.KeyNegatives},
 	DefaultLoss: session.LossBPRMax,
 	Build: func(c session.Config, d session.Dims, be ag.Backend, r *rand.Rand) (session.Net, error) {
 		return gru4rec.NewNamedNet(be, "igru", c.Dim, d.Items, r), nil

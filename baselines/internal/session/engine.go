@@ -37,6 +37,7 @@ type Model struct {
 	cumPop  []float64  // cumulative training popularity^SampleAlpha, for negative sampling
 	rng     *rand.Rand // this epoch's negative sampler
 	negIDs  []int32
+	rowIDs  []int32
 	negMask []float32
 
 	step  Step
@@ -111,7 +112,7 @@ func (m *Model) Init(d *bench.Data, seed uint64) error {
 	m.net, m.seed, m.epoch, m.numItems = net, seed, 0, dims.Items
 	m.params = net.Params()
 	m.cumPop = nil
-	if m.cfg.Negatives > 0 {
+	if m.cfg.Negatives > 0 || m.cfg.SampledSoftmax > 0 {
 		count := make([]float64, dims.Items)
 		for _, s := range d.Sessions.Train {
 			for _, it := range s.Items {
@@ -214,7 +215,11 @@ func (m *Model) loss(tp *ag.Tape, r *stepResult) (*ag.Tensor, float64) {
 		case LossBPRMax, LossTOP1Max:
 			click = m.maxLoss(tp, r.next, r.targets)
 		default:
-			click = tp.CrossEntropy(r.logits(tp, m.net.Output()), r.targets, nil)
+			if m.cfg.SampledSoftmax > 0 {
+				click = m.sampledCrossEntropy(tp, r.next, r.targets)
+			} else {
+				click = tp.CrossEntropy(r.logits(tp, m.net.Output()), r.targets, nil)
+			}
 		}
 		loss = tp.Scale(click, float64(len(r.targets))/n)
 		value = loss.Scalar()
@@ -277,15 +282,7 @@ func pairwiseLoss(tp *ag.Tape, kind string, v, out *ag.Tensor, targets []int32) 
 // averaged over the rows. A row's own target is masked out of its in-batch negatives.
 func (m *Model) maxLoss(tp *ag.Tape, v *ag.Tensor, targets []int32) *ag.Tensor {
 	n := len(targets)
-	m.negIDs = append(m.negIDs[:0], targets...)
-	if len(m.cumPop) > 0 && m.cumPop[len(m.cumPop)-1] > 0 {
-		total := m.cumPop[len(m.cumPop)-1]
-		for range m.cfg.Negatives {
-			x := m.rng.Float64() * total
-			i, _ := slices.BinarySearch(m.cumPop, x)
-			m.negIDs = append(m.negIDs, int32(min(i, len(m.cumPop)-1)))
-		}
-	}
+	m.candidates(targets, m.cfg.Negatives)
 	cols := len(m.negIDs)
 	m.negMask = grow(m.negMask, n*cols)
 	for i := range n {
@@ -310,6 +307,33 @@ func (m *Model) maxLoss(tp *ag.Tape, v *ag.Tensor, targets []int32) *ag.Tensor {
 	bpr := tp.Neg(tp.Sum(tp.Log(tp.AddScalar(win, 1e-24)), ag.AxisAll))
 	reg := tp.Scale(tp.Sum(tp.Mul(s, tp.Square(scores)), ag.AxisAll), BPRMaxReg)
 	return tp.Scale(tp.Add(bpr, reg), 1/float64(n))
+}
+
+// candidates sets m.negIDs to the targets followed by k items drawn by popularity^SampleAlpha.
+func (m *Model) candidates(targets []int32, k int) {
+	m.negIDs = append(m.negIDs[:0], targets...)
+	if len(m.cumPop) == 0 || m.cumPop[len(m.cumPop)-1] == 0 {
+		return
+	}
+	total := m.cumPop[len(m.cumPop)-1]
+	for range k {
+		x := m.rng.Float64() * total
+		i, _ := slices.BinarySearch(m.cumPop, x)
+		m.negIDs = append(m.negIDs, int32(min(i, len(m.cumPop)-1)))
+	}
+}
+
+// sampledCrossEntropy is the softmax cross-entropy of each row's next item against the step's
+// other next items and SampledSoftmax popularity-drawn items (column i is row i's target; a
+// duplicate of it among the others counts as a negative, as in GRU4Rec's sampling).
+func (m *Model) sampledCrossEntropy(tp *ag.Tape, v *ag.Tensor, targets []int32) *ag.Tensor {
+	m.candidates(targets, m.cfg.SampledSoftmax)
+	m.rowIDs = m.rowIDs[:0]
+	for i := range targets {
+		m.rowIDs = append(m.rowIDs, int32(i))
+	}
+	logits := tp.MatMulT(v, tp.Gather(m.net.Output(), m.negIDs), false, true)
+	return tp.CrossEntropy(logits, m.rowIDs, nil)
 }
 
 // Evaluate streams the validation, then the test sessions from the end-of-training parameters and

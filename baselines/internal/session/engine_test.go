@@ -47,7 +47,7 @@ func handSessions() *bench.Data {
 // finite differences of the loss value the engine reports, for each next-click loss.
 func TestStepLossGradients(t *testing.T) {
 	d := handSessions()
-	for _, loss := range []string{LossCrossEntropy, LossBPR, LossTOP1, LossBPRMax, LossTOP1Max} {
+	for _, loss := range []string{LossCrossEntropy, "sampled-softmax", LossBPR, LossTOP1, LossBPRMax, LossTOP1Max} {
 		be := ag.NewCPU64()
 		r := rand.New(rand.NewPCG(1, 1))
 		net := &linearNet{E: ag.NewParam(be, "E", 4, 3), B: ag.NewParam(be, "B", 4, 1), Out: ag.NewParam(be, "Out", 4, 3)}
@@ -55,6 +55,9 @@ func TestStepLossGradients(t *testing.T) {
 			agtest.FillUniform(p, r, -2, 2)
 		}
 		cfg := Config{Sigma: 2, Loss: loss, History: 1, Negatives: 3}
+		if loss == "sampled-softmax" {
+			cfg.Loss, cfg.SampledSoftmax = LossCrossEntropy, 3
+		}
 		m := &Model{cfg: cfg, net: net, dwell: net, law: net.DwellLaw(cfg, 2000), numItems: 4,
 			cumPop: []float64{1, 3, 3.5, 6}}
 		var seed uint64
