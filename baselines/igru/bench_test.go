@@ -7,10 +7,10 @@ import (
 )
 
 // BenchmarkEpoch times a training epoch and an evaluation pass with the default parameters on
-// 100,000 synthetic sessions / ~1,000,000 clicks / 40,000 items (issue #12's speed set):
+// issue #12's speed set (see sessiontest.BenchEpochs):
 //
-//	go test -run '^$' -bench Epoch -benchtime 1x ./baselines/igru
-func BenchmarkEpoch(b *testing.B) { sessiontest.Bench(b, "igru", 100000, 1000000, 40000) }
+//	go test -run '^$' -bench Epoch -benchtime 1x -timeout 1h ./baselines/igru
+func BenchmarkEpoch(b *testing.B) { sessiontest.BenchEpochs(b, "igru") }
 
 // BenchmarkDiginetica trains ten epochs on the DIGINETICA sample's sessions (skipped when absent)
 // and reports the test metrics at the best validation MRR@20:

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/tibench/tibench/baselines/internal/session"
@@ -206,10 +207,10 @@ func SyntheticSessions(n, clicks, items int, seed uint64) *bench.Data {
 }
 
 // Bench times a training epoch and an evaluation pass of a registered model with its default
-// parameters on SyntheticSessions(sessions, clicks, items).
-func Bench(b *testing.B, name string, sessions, clicks, items int) {
+// parameters (plus params) on SyntheticSessions(sessions, clicks, items).
+func Bench(b *testing.B, name, params string, sessions, clicks, items int) {
 	d := SyntheticSessions(sessions, clicks, items, 1)
-	m := New(b, name, "")
+	m := New(b, name, params)
 	if err := m.Init(d, 1); err != nil {
 		b.Fatal(err)
 	}
@@ -219,6 +220,9 @@ func Bench(b *testing.B, name string, sessions, clicks, items int) {
 		trainClicks += s.Len()
 	}
 	tag := fmt.Sprintf("model=%s/sessions=%d/items=%d", name, sessions, items)
+	if params != "" {
+		tag += "/params=" + strings.Join(strings.Fields(params), "")
+	}
 	b.Run(tag+"/phase=train", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := m.TrainEpoch(ctx, d, bench.NoProgress{}); err != nil {
@@ -285,4 +289,13 @@ func Real(b *testing.B, name, params string, epochs int) {
 			}
 		}
 	})
+}
+
+// BenchEpochs is every session model's speed benchmark on issue #12's set (100,000 sessions,
+// ~1,000,000 clicks, 40,000 items): with the sampled softmax of 2,048 items on the whole set, and
+// with the full softmax on a tenth of the sessions (the full softmax costs the same per click, so
+// its epoch on the whole set is ten times that; one pass of it takes many minutes on 2 cores).
+func BenchEpochs(b *testing.B, name string) {
+	b.Run("softmax=sampled", func(b *testing.B) { Bench(b, name, "    sampled_softmax: 2048\n", 100000, 1000000, 40000) })
+	b.Run("softmax=full", func(b *testing.B) { Bench(b, name, "", 10000, 100000, 40000) })
 }
