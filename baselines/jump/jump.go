@@ -1,7 +1,8 @@
 // Package jump is JUMP (Zhou et al., "JUMP: a Joint Predictor for User Click and Dwell Time",
 // IJCAI 2018): a session's clicks and dwell times through three layers, then two heads.
 //
-//	embedding (eq. 16):  x_k = BatchNorm(V[i_k] + T[⌊τ_k⌋])       (T: one row per second up to c1)
+//	embedding (eq. 16):  x_k = BatchNorm(V[i_k] + T[⌊τ_k⌋])       (T: one row per second up to c1;
+//	                                                              Config.DwellEmbedding "log2": ⌊log2(1+τ_k)⌋)
 //	fast-slow (eq. 14):  h⁰ = F₁(h_{k−1}, x_k)                     (fast cell, input x_k)
 //	                     s_k = S(s_{k−1}, h⁰)                      (slow cell, input h⁰)
 //	                     h¹ = F₂(h⁰, s_k)                          (fast cell, input s_k)
@@ -24,6 +25,9 @@
 //     P(I_{k+1} | S_k) says. The dwell prediction for click k uses S_{k−1} and i_k only.
 //   - Gradients are truncated at every click (the engine's GRU4Rec-style batching): the session's
 //     earlier hidden states enter attention as constants.
+//   - T has one row per second, as the paper's T([τ_k]) (rows "less than 6000"). On
+//     synth-reddit-small (one seed, six epochs; rough) that table of 2,001 rows costs click accuracy:
+//     test MRR@20 0.540 with it, 0.592 with dwell_embedding: log2 (11 rows), 0.587 with T unused.
 //   - b starts at the mean observed log(1 + τ) of the training sessions, W at 0, so the dwell head
 //     starts from the global median instead of 1 s (with σ = 10 its gradients are 1/σ² = 1% of a
 //     unit-variance regression's, and the paper's runs are far longer than ours).
@@ -48,7 +52,7 @@ func init() {
 // Spec describes JUMP to the session engine.
 var Spec = session.Spec{
 	Name: "jump",
-	Uses: []string{session.KeySigma, session.KeyDwellPoint, session.KeyFastScale, session.KeyMaxFastSteps, session.KeyHistory},
+	Uses: []string{session.KeySigma, session.KeyDwellPoint, session.KeyDwellEmbed, session.KeyFastScale, session.KeyMaxFastSteps, session.KeyHistory},
 	Build: func(c session.Config, d session.Dims, be ag.Backend, r *rand.Rand) (session.Net, error) {
 		return NewNet(be, c, d, r), nil
 	},
@@ -72,6 +76,7 @@ type Net struct {
 	DwellB   *ag.Tensor   // b of eq. 11, items×1
 	dim      int
 	buckets  int
+	log2     bool    // dwell buckets ⌊log2(1 + τ)⌋ instead of whole seconds
 	scale    float64 // z, seconds per fast step
 	maxSteps int
 
@@ -84,7 +89,7 @@ func NewNet(be ag.Backend, c session.Config, d session.Dims, r *rand.Rand) *Net 
 	h := c.Dim
 	n := &Net{
 		Items:    nn.NewEmbedding(be, "jump.items", d.Items, h, r),
-		Dwell:    nn.NewEmbedding(be, "jump.dwell", d.DwellBuckets, h, r),
+		Dwell:    nn.NewEmbedding(be, "jump.dwell", buckets(c, d), h, r),
 		BN:       ctr.NewBatchNorm(be, "jump.bn", h),
 		First:    NewHighwayCell(be, "jump.f1", h, h, r),
 		Slow:     NewHighwayCell(be, "jump.slow", h, h, r),
@@ -93,7 +98,8 @@ func NewNet(be ag.Backend, c session.Config, d session.Dims, r *rand.Rand) *Net 
 		DwellW:   ag.NewParam(be, "jump.dwell_w", d.Items, h),
 		DwellB:   ag.NewParam(be, "jump.dwell_b", d.Items, 1),
 		dim:      h,
-		buckets:  d.DwellBuckets,
+		buckets:  buckets(c, d),
+		log2:     c.DwellEmbedding == session.EmbedLog2,
 		scale:    c.FastScale,
 		maxSteps: c.MaxFastSteps,
 	}
@@ -103,6 +109,23 @@ func NewNet(be ag.Backend, c session.Config, d session.Dims, r *rand.Rand) *Net 
 	}
 	n.DwellB.CopyFrom64(b)
 	return n
+}
+
+// buckets is the number of rows of T: whole seconds 0..c1, or ⌊log2(1 + τ)⌋ for τ ≤ c1.
+func buckets(c session.Config, d session.Dims) int {
+	if c.DwellEmbedding == session.EmbedLog2 {
+		return int(math.Log2(float64(d.DwellBuckets))) + 1 // DwellBuckets − 1 = ⌈c1⌉
+	}
+	return d.DwellBuckets
+}
+
+// Bucket is the row of T for dwell tau.
+func (n *Net) Bucket(tau float64) int32 {
+	b := int(max(0, tau))
+	if n.log2 {
+		b = int(math.Log2(1 + max(0, tau)))
+	}
+	return int32(min(n.buckets-1, b))
 }
 
 // Params lists the trainable parameters.
@@ -142,7 +165,7 @@ func (n *Net) Step(tp *ag.Tape, s *session.Step) session.StepOut {
 	n.buckIdx = n.buckIdx[:0]
 	most := 1
 	for _, tau := range s.Dwell {
-		n.buckIdx = append(n.buckIdx, int32(min(n.buckets-1, max(0, int(tau)))))
+		n.buckIdx = append(n.buckIdx, n.Bucket(tau))
 		most = max(most, n.FastSteps(tau))
 	}
 	x := n.BN.Forward(tp, tp.Add(n.Items.Forward(tp, s.Items), n.Dwell.Forward(tp, n.buckIdx)), s.Train, s.Train)

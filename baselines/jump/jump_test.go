@@ -88,6 +88,24 @@ func TestFastSteps(t *testing.T) {
 	}
 }
 
+// TestBucket: whole seconds (the paper's T([τ])) or ⌊log2(1 + τ)⌋, capped at c1's row.
+func TestBucket(t *testing.T) {
+	d := session.Dims{Items: 1, DwellBuckets: 2001}
+	sec := NewNet(ag.NewCPU64(), session.Config{Dim: 1, DwellEmbedding: session.EmbedSeconds}, d, rand.New(rand.NewPCG(1, 1)))
+	lg := NewNet(ag.NewCPU64(), session.Config{Dim: 1, DwellEmbedding: session.EmbedLog2}, d, rand.New(rand.NewPCG(1, 1)))
+	if lg.buckets != 11 || sec.buckets != 2001 {
+		t.Errorf("rows: log2 %d, seconds %d; want 11, 2001", lg.buckets, sec.buckets)
+	}
+	for _, c := range []struct {
+		tau       float64
+		sec, log2 int32
+	}{{0, 0, 0}, {0.9, 0, 0}, {1, 1, 1}, {3, 3, 2}, {30, 30, 4}, {2000, 2000, 10}, {5000, 2000, 10}} {
+		if s, l := sec.Bucket(c.tau), lg.Bucket(c.tau); s != c.sec || l != c.log2 {
+			t.Errorf("Bucket(%v): seconds %d, log2 %d; want %d, %d", c.tau, s, l, c.sec, c.log2)
+		}
+	}
+}
+
 func TestSmoke(t *testing.T) { sessiontest.Smoke(t, "jump", "    history: 5\n", true) }
 
 func TestDeterministic(t *testing.T) { sessiontest.Deterministic(t, "jump", "") }

@@ -47,6 +47,10 @@ type Config struct {
 	// or "observed-median" (the median given that the dwell is observed, below c1). Default
 	// "median"; see dwell.go for both and measurements.
 	DwellPoint string `yaml:"dwell_point"`
+	// DwellEmbedding (jump) is how eq. 16's time embedding T buckets a dwell: "seconds" (one row
+	// per whole second up to c1, as the paper's T([τ])) or "log2" (row ⌊log2(1 + τ)⌋, 11 rows up
+	// to c1 = 2000 s). Default "seconds".
+	DwellEmbedding string `yaml:"dwell_embedding"`
 	// FastScale (jump) is z of JUMP eq. 14, seconds per fast step: a click with dwell τ runs
 	// ceil(τ/z) fast cells. Default 60.
 	FastScale float64 `yaml:"fast_scale"`
@@ -79,6 +83,12 @@ const (
 	LossTOP1Max      = "top1-max"
 )
 
+// The values of Config.DwellEmbedding.
+const (
+	EmbedSeconds = "seconds"
+	EmbedLog2    = "log2"
+)
+
 // BPRMaxReg is λ of BPR-max's score regulariser λ·Σ_j s_j r_j² (GRU4Rec's bpreg default, 1).
 const BPRMaxReg = 1.0
 
@@ -89,6 +99,7 @@ const (
 	KeyLoss         = "loss"
 	KeySigma        = "sigma"
 	KeyDwellPoint   = "dwell_point"
+	KeyDwellEmbed   = "dwell_embedding"
 	KeyFastScale    = "fast_scale"
 	KeyMaxFastSteps = "max_fast_steps"
 	KeyHistory      = "history"
@@ -100,11 +111,11 @@ const (
 func (c *Config) Resolve(spec Spec) error {
 	name, uses := spec.Name, spec.Uses
 	set := map[string]bool{
-		KeyLoss: c.Loss != "", KeySigma: c.Sigma != 0, KeyDwellPoint: c.DwellPoint != "", KeyFastScale: c.FastScale != 0,
+		KeyLoss: c.Loss != "", KeySigma: c.Sigma != 0, KeyDwellPoint: c.DwellPoint != "", KeyDwellEmbed: c.DwellEmbedding != "", KeyFastScale: c.FastScale != 0,
 		KeyMaxFastSteps: c.MaxFastSteps != 0, KeyHistory: c.History != 0,
 		KeyNegatives: c.Negatives != 0,
 	}
-	for _, k := range []string{KeyLoss, KeySigma, KeyDwellPoint, KeyFastScale, KeyMaxFastSteps, KeyHistory, KeyNegatives} {
+	for _, k := range []string{KeyLoss, KeySigma, KeyDwellPoint, KeyDwellEmbed, KeyFastScale, KeyMaxFastSteps, KeyHistory, KeyNegatives} {
 		if set[k] && !slices.Contains(uses, k) {
 			return fmt.Errorf("%s: model.params.%s: not a parameter of %s (its own keys: %s)", name, k, name, strings.Join(uses, ", "))
 		}
@@ -136,6 +147,9 @@ func (c *Config) Resolve(spec Spec) error {
 	if slices.Contains(uses, KeyDwellPoint) && c.DwellPoint == "" {
 		c.DwellPoint = PointMedian
 	}
+	if slices.Contains(uses, KeyDwellEmbed) && c.DwellEmbedding == "" {
+		c.DwellEmbedding = EmbedSeconds
+	}
 	if slices.Contains(uses, KeyFastScale) && c.FastScale == 0 {
 		c.FastScale = DefaultFastScale
 	}
@@ -166,6 +180,9 @@ func (c *Config) Resolve(spec Spec) error {
 	}
 	if c.Negatives < 0 || c.SampledSoftmax < 0 || !(*c.SampleAlpha >= 0) {
 		return fmt.Errorf("%s: model.params.negatives %d, sampled_softmax %d and sample_alpha %v must be >= 0", name, c.Negatives, c.SampledSoftmax, *c.SampleAlpha)
+	}
+	if c.DwellEmbedding != "" && c.DwellEmbedding != EmbedSeconds && c.DwellEmbedding != EmbedLog2 {
+		return fmt.Errorf("%s: model.params.dwell_embedding: %q, want %s or %s", name, c.DwellEmbedding, EmbedSeconds, EmbedLog2)
 	}
 	if c.DwellPoint != "" && c.DwellPoint != PointMedian && c.DwellPoint != PointObservedMedian {
 		return fmt.Errorf("%s: model.params.dwell_point: %q, want %s or %s", name, c.DwellPoint, PointObservedMedian, PointMedian)
