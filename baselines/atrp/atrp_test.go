@@ -57,3 +57,6 @@ func TestSmoke(t *testing.T) { sessiontest.Smoke(t, "atrp", "    history: 5\n", 
 func TestDeterministic(t *testing.T) { sessiontest.Deterministic(t, "atrp", "") }
 
 func TestConfigFile(t *testing.T) { sessiontest.ConfigFile(t, Spec) }
+
+// TestResume: a checkpoint between epochs resumes bit-identically.
+func TestResume(t *testing.T) { sessiontest.Resume(t, "atrp", "    history: 5\n") }

@@ -49,3 +49,6 @@ func TestSmoke(t *testing.T) { sessiontest.Smoke(t, "dtgru", "", false) }
 func TestDeterministic(t *testing.T) { sessiontest.Deterministic(t, "dtgru", "") }
 
 func TestConfigFile(t *testing.T) { sessiontest.ConfigFile(t, Spec) }
+
+// TestResume: a checkpoint between epochs resumes bit-identically.
+func TestResume(t *testing.T) { sessiontest.Resume(t, "dtgru", "") }

@@ -10,6 +10,7 @@ package gru4rec
 import (
 	"context"
 	"fmt"
+	"io"
 
 	"github.com/tibench/tibench/baselines/internal/session"
 	"github.com/tibench/tibench/bench"
@@ -73,3 +74,21 @@ func (m *Model) Config() any { return m.session.Config() }
 
 // Session returns the session model, for tests.
 func (m *Model) Session() *session.Model { return m.session }
+
+var _ bench.Checkpointer = (*Model)(nil)
+
+// SaveCheckpoint writes the training state of the implementation Init chose (bench.Checkpointer).
+func (m *Model) SaveCheckpoint(w io.Writer) error {
+	if m.impl == nil {
+		return fmt.Errorf("gru4rec: SaveCheckpoint before Init")
+	}
+	return m.impl.(bench.Checkpointer).SaveCheckpoint(w)
+}
+
+// LoadCheckpoint restores a state written by SaveCheckpoint (bench.Checkpointer).
+func (m *Model) LoadCheckpoint(r io.Reader) error {
+	if m.impl == nil {
+		return fmt.Errorf("gru4rec: LoadCheckpoint before Init")
+	}
+	return m.impl.(bench.Checkpointer).LoadCheckpoint(r)
+}

@@ -26,3 +26,6 @@ func TestRejectsOtherModelsKeys(t *testing.T) {
 		t.Error("gru4rec accepted sigma")
 	}
 }
+
+// TestResume: a checkpoint between epochs resumes bit-identically.
+func TestResume(t *testing.T) { sessiontest.Resume(t, "gru4rec", "") }

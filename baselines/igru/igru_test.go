@@ -19,3 +19,6 @@ func TestSmoke(t *testing.T) {
 func TestDeterministic(t *testing.T) { sessiontest.Deterministic(t, "igru", "    negatives: 16\n") }
 
 func TestConfigFile(t *testing.T) { sessiontest.ConfigFile(t, Spec) }
+
+// TestResume: a checkpoint between epochs resumes bit-identically.
+func TestResume(t *testing.T) { sessiontest.Resume(t, "igru", "    negatives: 16\n") }

@@ -63,6 +63,8 @@ func New(params bench.ModelParams, env models.Env) (models.Model, error) {
 	return session.New(Spec, params, env.Backend, env.Log)
 }
 
+var _ session.StatefulNet = (*Net)(nil)
+
 // Net is JUMP's three layers and two heads.
 type Net struct {
 	Items    *nn.Embedding // V: input embedding and output table (eq. 9, eq. 16)
@@ -109,6 +111,12 @@ func NewNet(be ag.Backend, c session.Config, d session.Dims, r *rand.Rand) *Net 
 	}
 	n.DwellB.CopyFrom64(b)
 	return n
+}
+
+// State is the batch norm's running statistics (session.StatefulNet).
+func (n *Net) State() [][]float64 {
+	mean, variance := n.BN.RunningStats()
+	return [][]float64{mean, variance}
 }
 
 // buckets is the number of rows of T: whole seconds 0..c1, or ⌊log2(1 + τ)⌋ for τ ≤ c1.

@@ -111,3 +111,6 @@ func TestSmoke(t *testing.T) { sessiontest.Smoke(t, "jump", "    history: 5\n", 
 func TestDeterministic(t *testing.T) { sessiontest.Deterministic(t, "jump", "") }
 
 func TestConfigFile(t *testing.T) { sessiontest.ConfigFile(t, Spec) }
+
+// TestResume: a checkpoint between epochs resumes bit-identically.
+func TestResume(t *testing.T) { sessiontest.Resume(t, "jump", "    history: 5\n") }

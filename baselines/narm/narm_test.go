@@ -57,3 +57,6 @@ func TestSmoke(t *testing.T) { sessiontest.Smoke(t, "narm", "    history: 5\n", 
 func TestDeterministic(t *testing.T) { sessiontest.Deterministic(t, "narm", "") }
 
 func TestConfigFile(t *testing.T) { sessiontest.ConfigFile(t, Spec) }
+
+// TestResume: a checkpoint between epochs resumes bit-identically.
+func TestResume(t *testing.T) { sessiontest.Resume(t, "narm", "    history: 5\n") }

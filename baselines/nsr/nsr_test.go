@@ -55,3 +55,6 @@ func TestSmoke(t *testing.T) { sessiontest.Smoke(t, "nsr", "", true) }
 func TestDeterministic(t *testing.T) { sessiontest.Deterministic(t, "nsr", "") }
 
 func TestConfigFile(t *testing.T) { sessiontest.ConfigFile(t, Spec) }
+
+// TestResume: a checkpoint between epochs resumes bit-identically.
+func TestResume(t *testing.T) { sessiontest.Resume(t, "nsr", "") }

@@ -23,16 +23,17 @@ type Model struct {
 	be   ag.Backend
 	log  io.Writer
 
-	net      Net
-	dwell    DwellNet // net's dwell head, nil without one
-	law      DwellLaw
-	params   nn.Params
-	opt      nn.Optimizer
-	trainTp  *ag.Tape
-	evalTp   *ag.Tape
-	seed     uint64
-	epoch    int
-	numItems int
+	net           Net
+	dwell         DwellNet // net's dwell head, nil without one
+	law           DwellLaw
+	params        nn.Params
+	opt           nn.Optimizer
+	trainTp       *ag.Tape
+	evalTp        *ag.Tape
+	seed          uint64
+	epoch         int
+	numItems      int
+	trainSessions int // len(d.Sessions.Train) at Init, which a checkpoint must match
 
 	cumPop  []float64  // cumulative training popularity^SampleAlpha, for negative sampling
 	rng     *rand.Rand // this epoch's negative sampler
@@ -109,7 +110,7 @@ func (m *Model) Init(d *bench.Data, seed uint64) error {
 	if m.dwell != nil {
 		m.law = m.dwell.DwellLaw(m.cfg, d.Sessions.Config.C1)
 	}
-	m.net, m.seed, m.epoch, m.numItems = net, seed, 0, dims.Items
+	m.net, m.seed, m.epoch, m.numItems, m.trainSessions = net, seed, 0, dims.Items, len(d.Sessions.Train)
 	m.params = net.Params()
 	m.cumPop = nil
 	if m.cfg.Negatives > 0 || m.cfg.SampledSoftmax > 0 {

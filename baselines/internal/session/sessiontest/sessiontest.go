@@ -4,6 +4,7 @@
 package sessiontest
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"math"
@@ -298,4 +299,50 @@ func Real(b *testing.B, name, params string, epochs int) {
 func BenchEpochs(b *testing.B, name string) {
 	b.Run("softmax=sampled", func(b *testing.B) { Bench(b, name, "    sampled_softmax: 2048\n", 100000, 1000000, 40000) })
 	b.Run("softmax=full", func(b *testing.B) { Bench(b, name, "", 10000, 100000, 40000) })
+}
+
+// Resume checks checkpoints (bench.Checkpointer): two epochs in one go and one epoch, a checkpoint,
+// a fresh model Init-ed alike that loads it and trains the second epoch give bit-identical
+// predictions; a checkpoint does not load into a model of other parameters.
+func Resume(t *testing.T, name, params string) {
+	d := benchtest.SessionData(t, Preset)
+	ctx := context.Background()
+	straight := benchtest.Predictions(t, New(t, name, SmallParams+params), d, 1, 2)
+
+	first := New(t, name, SmallParams+params)
+	if err := first.Init(d, 1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := first.TrainEpoch(ctx, d, bench.NoProgress{}); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := first.(bench.Checkpointer).SaveCheckpoint(&buf); err != nil {
+		t.Fatal(err)
+	}
+	saved := buf.Bytes()
+	second := New(t, name, SmallParams+params)
+	if err := second.Init(d, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.(bench.Checkpointer).LoadCheckpoint(bytes.NewReader(saved)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := second.TrainEpoch(ctx, d, bench.NoProgress{}); err != nil {
+		t.Fatal(err)
+	}
+	var resumed []bench.Prediction
+	if err := second.Evaluate(ctx, d, func(p bench.Prediction) { resumed = append(resumed, p) }); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(straight, resumed) {
+		t.Error("resumed training differs from straight training")
+	}
+	other := New(t, name, SmallParams+params+"    clip: 3\n")
+	if err := other.Init(d, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := other.(bench.Checkpointer).LoadCheckpoint(bytes.NewReader(saved)); err == nil {
+		t.Error("a checkpoint without clipping loaded into a model with clip 3")
+	}
 }
