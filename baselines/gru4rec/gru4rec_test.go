@@ -14,6 +14,9 @@ func TestSmoke(t *testing.T) {
 		t.Run(loss, func(t *testing.T) { sessiontest.Smoke(t, "gru4rec", "    loss: "+loss+"\n", false) })
 	}
 	t.Run("sampled-softmax", func(t *testing.T) { sessiontest.Smoke(t, "gru4rec", "    sampled_softmax: 16\n", false) })
+	t.Run("sparse-adam", func(t *testing.T) {
+		sessiontest.Smoke(t, "gru4rec", "    sampled_softmax: 16\n    sparse_adam: true\n", false)
+	})
 }
 
 func TestDeterministic(t *testing.T) { sessiontest.Deterministic(t, "gru4rec", "") }
@@ -28,4 +31,7 @@ func TestRejectsOtherModelsKeys(t *testing.T) {
 }
 
 // TestResume: a checkpoint between epochs resumes bit-identically.
-func TestResume(t *testing.T) { sessiontest.Resume(t, "gru4rec", "") }
+func TestResume(t *testing.T) {
+	sessiontest.Resume(t, "gru4rec", "")
+	sessiontest.Resume(t, "gru4rec", "    sampled_softmax: 16\n    sparse_adam: true\n")
+}

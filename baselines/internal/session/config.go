@@ -41,6 +41,12 @@ type Config struct {
 	// the cost of a training step then no longer grows with the item count (the speed target of
 	// issue #12 at 40,000 items). Evaluation always ranks ALL items. Default 0: the full softmax.
 	SampledSoftmax int `yaml:"sampled_softmax"`
+	// SparseAdam updates only the rows of the item-indexed tables (embeddings, output tables, item
+	// biases) that received gradient in a step, each with its own bias correction
+	// (torch.optim.SparseAdam; nn.RowsLazy). With a sampled loss a step touches a few thousand of
+	// 40,000 items and dense Adam's pass over whole tables dominates the step. Default false:
+	// dense Adam, every row every step.
+	SparseAdam bool `yaml:"sparse_adam"`
 	// Sigma (models with a dwell head) is σ of the log-normal dwell time (JUMP eq. 5). Default 10.
 	Sigma float64 `yaml:"sigma"`
 	// DwellPoint (jump) is the point prediction MAE scores: "median" (exp(μ) − 1, capped at c1)

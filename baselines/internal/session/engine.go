@@ -127,7 +127,16 @@ func (m *Model) Init(d *bench.Data, seed uint64) error {
 			m.cumPop[i] = acc
 		}
 	}
-	m.opt = nn.NewAdam(m.params, nn.OptimConfig{LR: m.cfg.LR})
+	rows := nn.RowsDense
+	if m.cfg.SparseAdam {
+		rows = nn.RowsLazy
+		for _, p := range m.params {
+			if p.Rows() == dims.Items && !p.SparseGrad() {
+				p.EnableSparseGrad()
+			}
+		}
+	}
+	m.opt = nn.NewAdam(m.params, nn.OptimConfig{LR: m.cfg.LR, SparseRows: rows})
 	m.trainTp, m.evalTp = ag.NewTape(m.be), ag.NewTape(m.be)
 	fmt.Fprintf(m.log, "%s: %d parameters, %d items, dwell head %v\n", m.spec.Name, m.params.Count(), dims.Items, m.dwell != nil)
 	return nil

@@ -297,7 +297,7 @@ func Real(b *testing.B, name, params string, epochs int) {
 // with the full softmax on a tenth of the sessions (the full softmax costs the same per click, so
 // its epoch on the whole set is ten times that; one pass of it takes many minutes on 2 cores).
 func BenchEpochs(b *testing.B, name string) {
-	b.Run("softmax=sampled", func(b *testing.B) { Bench(b, name, "    sampled_softmax: 2048\n", 100000, 1000000, 40000) })
+	b.Run("softmax=sampled", func(b *testing.B) { Bench(b, name, "    sampled_softmax: 2048\n    sparse_adam: true\n", 100000, 1000000, 40000) })
 	b.Run("softmax=full", func(b *testing.B) { Bench(b, name, "", 10000, 100000, 40000) })
 }
 
