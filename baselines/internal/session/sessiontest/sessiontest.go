@@ -293,11 +293,14 @@ func Real(b *testing.B, name, params string, epochs int) {
 }
 
 // BenchEpochs is every session model's speed benchmark on issue #12's set (100,000 sessions,
-// ~1,000,000 clicks, 40,000 items): with the sampled softmax of 2,048 items on the whole set, and
+// ~1,000,000 clicks, 40,000 items): with the sampled softmax of 2,048 items and sparse Adam on the
+// whole set, and
 // with the full softmax on a tenth of the sessions (the full softmax costs the same per click, so
 // its epoch on the whole set is ten times that; one pass of it takes many minutes on 2 cores).
 func BenchEpochs(b *testing.B, name string) {
-	b.Run("softmax=sampled", func(b *testing.B) { Bench(b, name, "    sampled_softmax: 2048\n    sparse_adam: true\n", 100000, 1000000, 40000) })
+	b.Run("softmax=sampled", func(b *testing.B) {
+		Bench(b, name, "    sampled_softmax: 2048\n    sparse_adam: true\n", 100000, 1000000, 40000)
+	})
 	b.Run("softmax=full", func(b *testing.B) { Bench(b, name, "", 10000, 100000, 40000) })
 }
 
