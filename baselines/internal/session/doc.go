@@ -12,8 +12,12 @@
 //
 // The next click is scored against every item with one matrix product per step (v·Vᵀ over the
 // net's output table, the engine's packed GEMM) and trained with the full softmax cross-entropy
-// (or GRU4Rec's pairwise losses, Config.Loss). Nets with a dwell head (DwellNet) add JUMP's
-// censored log-normal likelihood (dwell.go).
+// (or GRU4Rec's pairwise losses, Config.Loss; or, for large item sets, a sampled softmax,
+// Config.SampledSoftmax, with sparse Adam, Config.SparseAdam). Nets with a dwell head (DwellNet)
+// add the censored likelihood of their dwell law: JUMP's log-normal (dwell.go), RMTPP's exponential
+// intensity (pointprocess.go) or a discrete hazard (survival.go), evaluated in float64 on the host
+// and entering the tape through a surrogate whose gradient is the law's. Models checkpoint between
+// epochs (checkpoint.go).
 //
 // Evaluation streams the validation, then the test sessions through lanes of EvalBatch (sessions
 // are independent, so the lane count never changes a prediction) and reports, for click k of a
