@@ -2,9 +2,9 @@
 // with Recurrent Neural Networks", ICLR 2016), the "GRU" row of JUMP's Table 3: a GRU over the
 // session's clicks, session-parallel mini-batches, and the next click scored against every item.
 //
-// The name is also a row of TIN's CTR Table 1, which this package does not implement yet. The
-// session implementation lives in session.go; Model dispatches on the data view in Init, so a CTR
-// side can be added beside it (a ctr.go) without changing the session one.
+// GRU4Rec is also a row of TIN's CTR Table 1: that form is registered as gru4rec-ctr (ctr.go), a
+// GRU over the behaviours on the CTR engine, under a name of its own because its parameters are
+// the CTR engine's, not the session engine's. The session implementation lives in session.go.
 package gru4rec
 
 import (
@@ -44,7 +44,7 @@ func New(params bench.ModelParams, env models.Env) (models.Model, error) {
 // Init picks the implementation for d's view and initialises it.
 func (m *Model) Init(d *bench.Data, seed uint64) error {
 	if d.Sessions == nil {
-		return fmt.Errorf("gru4rec: only the session task is implemented (task %v)", d.Task)
+		return fmt.Errorf("gru4rec: only the session task is implemented (task %v; for CTR samples use gru4rec-ctr)", d.Task)
 	}
 	m.impl = m.session
 	return m.impl.Init(d, seed)
