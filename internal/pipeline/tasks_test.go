@@ -209,3 +209,22 @@ set: [run.epochs=2]
 	}
 	checkValues(t, r, map[string]float64{"epochs": 1, "logloss": ll, "val-logloss": ll, "GAUC": 1.0 / 3, "GAUC-impr": 0.5})
 }
+
+// TestModelWithoutTheTaskIsPending: a registered model that cannot do the experiment's task (a
+// session model listed in a CTR table, as gru4rec is in TIN's) is skipped as not implemented
+// there, instead of failing the whole experiment.
+func TestModelWithoutTheTaskIsPending(t *testing.T) {
+	opt, exp := testbed(t, ctrCSV, `name: toy-ctr
+task: ctr
+models: [scripted-session, scripted-ctr]
+datasets: [DATA]
+set: [run.epochs=2]
+`)
+	r := readOne(t, opt, exp)
+	if m := r.Get("model"); m != "" && m != "scripted-ctr" {
+		t.Errorf("the one record is %s's", m)
+	}
+	if !strings.Contains(r.FullName(), "scripted-ctr") {
+		t.Errorf("record %s, want scripted-ctr's", r.FullName())
+	}
+}

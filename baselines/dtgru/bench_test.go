@@ -1,0 +1,19 @@
+package dtgru
+
+import (
+	"testing"
+
+	"github.com/tibench/tibench/baselines/internal/session/sessiontest"
+)
+
+// BenchmarkEpoch times a training epoch and an evaluation pass with the default parameters on
+// issue #12's speed set (see sessiontest.BenchEpochs):
+//
+//	go test -run '^$' -bench Epoch -benchtime 1x -timeout 1h ./baselines/dtgru
+func BenchmarkEpoch(b *testing.B) { sessiontest.BenchEpochs(b, "dtgru") }
+
+// BenchmarkDiginetica trains ten epochs on the DIGINETICA sample's sessions (skipped when absent)
+// and reports the test metrics at the best validation MRR@20:
+//
+//	go test -run '^$' -bench Diginetica -benchtime 1x ./baselines/dtgru
+func BenchmarkDiginetica(b *testing.B) { sessiontest.Real(b, "dtgru", "", 10) }

@@ -1,0 +1,23 @@
+package gru4rec
+
+import (
+	"testing"
+
+	"github.com/tibench/tibench/baselines/internal/session/sessiontest"
+	"github.com/tibench/tibench/bench"
+	"github.com/tibench/tibench/bench/benchtest"
+)
+
+func sessiontestParams(t testing.TB, yaml string) bench.ModelParams { return benchtest.Params(t, yaml) }
+
+// BenchmarkEpoch times a training epoch and an evaluation pass with the default parameters on
+// issue #12's speed set (see sessiontest.BenchEpochs):
+//
+//	go test -run '^$' -bench Epoch -benchtime 1x -timeout 1h ./baselines/gru4rec
+func BenchmarkEpoch(b *testing.B) { sessiontest.BenchEpochs(b, "gru4rec") }
+
+// BenchmarkDiginetica trains ten epochs on the DIGINETICA sample's sessions (skipped when absent)
+// and reports the test metrics at the best validation MRR@20:
+//
+//	go test -run '^$' -bench Diginetica -benchtime 1x ./baselines/gru4rec
+func BenchmarkDiginetica(b *testing.B) { sessiontest.Real(b, "gru4rec", "", 10) }
