@@ -18,7 +18,6 @@
 package din
 
 import (
-	"fmt"
 	"math"
 	"math/rand/v2"
 
@@ -43,18 +42,11 @@ func spec(name, desc string, attention, product bool) ctr.Spec {
 	descriptions[name] = desc
 	return ctr.Spec{
 		Name:  name,
-		Check: rejectTINSwitches,
+		Check: ctr.CommonKeysOnly,
 		Build: func(c ctr.Config, d ctr.Dims, be ag.Backend, r *rand.Rand) (ctr.Net, error) {
 			return NewNet(name, c, d, attention, product, be, r), nil
 		},
 	}
-}
-
-func rejectTINSwitches(c ctr.Config) error {
-	if c.Encoding != "" || c.Attention != nil || c.Representation != nil {
-		return fmt.Errorf("%w: model.params: encoding, attention and representation are TIN's switches; remove them", bench.ErrConfig)
-	}
-	return nil
 }
 
 func init() {

@@ -25,7 +25,7 @@ import (
 // session engine's.
 var CTRSpec = ctr.Spec{
 	Name:  "gru4rec-ctr",
-	Check: ctr.RejectTINSwitches,
+	Check: ctr.CommonKeysOnly,
 	Build: func(c ctr.Config, d ctr.Dims, be ag.Backend, r *rand.Rand) (ctr.Net, error) {
 		return NewCTRNet(c, d, be, r), nil
 	},

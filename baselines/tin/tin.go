@@ -44,7 +44,8 @@ var descriptions = map[string]string{}
 func spec(name, desc, enc string, ta, tr bool) ctr.Spec {
 	descriptions[name] = desc
 	return ctr.Spec{
-		Name: name,
+		Name:  name,
+		Check: ctr.RejectTransformerKeys,
 		Defaults: func(c *ctr.Config) {
 			if c.Encoding == "" {
 				c.Encoding = enc

@@ -4,6 +4,8 @@ package main
 // init, and this is the one place that imports them all (the registry itself imports none).
 import (
 	_ "github.com/tibench/tibench/baselines/atrp"
+	_ "github.com/tibench/tibench/baselines/bert4rec"
+	_ "github.com/tibench/tibench/baselines/bst"
 	_ "github.com/tibench/tibench/baselines/crnn"
 	_ "github.com/tibench/tibench/baselines/ctdne"
 	_ "github.com/tibench/tibench/baselines/deepcoevolve"
@@ -20,6 +22,7 @@ import (
 	_ "github.com/tibench/tibench/baselines/repeatlast"
 	_ "github.com/tibench/tibench/baselines/rmtp"
 	_ "github.com/tibench/tibench/baselines/rrn"
+	_ "github.com/tibench/tibench/baselines/sasrec"
 	_ "github.com/tibench/tibench/baselines/timelstm"
 	_ "github.com/tibench/tibench/baselines/tin"
 	_ "github.com/tibench/tibench/models/jodie"

@@ -20,6 +20,12 @@ type Config struct {
 	Clip        float64 `yaml:"clip"`         // global gradient-norm clip; default 5; negative = none
 	InitStd     float64 `yaml:"init_std"`     // σ of the normal initialisation of embeddings; default 0.05
 
+	// The Transformer models' keys (sasrec, bert4rec, bst: their Spec.Defaults fill them); other
+	// models reject them (RejectTransformerKeys).
+	Blocks int `yaml:"blocks"` // encoder layers
+	Heads  int `yaml:"heads"`  // attention heads; must divide item_dim + category_dim
+	FFN    int `yaml:"ffn"`    // feed-forward width of each layer
+
 	// TIN's switches (package tin); other models reject them.
 	Encoding       string `yaml:"encoding"`       // temporal encoding: tte-p, tte-t, coe or none
 	TimeBins       int    `yaml:"time_bins"`      // equal-frequency bins of TTE-T; default 10
@@ -71,6 +77,10 @@ func (c *Config) Resolve() error {
 		return fmt.Errorf("%w: model.params: batch_size %d and eval_batch %d must be >= 1", bench.ErrConfig, c.BatchSize, c.EvalBatch)
 	case !(c.LR > 0) || c.InitStd < 0:
 		return fmt.Errorf("%w: model.params: lr %v must be > 0 and init_std %v >= 0", bench.ErrConfig, c.LR, c.InitStd)
+	case c.Blocks < 0 || c.Heads < 0 || c.FFN < 0:
+		return fmt.Errorf("%w: model.params: blocks %d, heads %d and ffn %d must not be negative", bench.ErrConfig, c.Blocks, c.Heads, c.FFN)
+	case c.Heads > 0 && c.EmbedDim()%c.Heads != 0:
+		return fmt.Errorf("%w: model.params.heads: %d heads do not divide item_dim + category_dim = %d", bench.ErrConfig, c.Heads, c.EmbedDim())
 	case c.TimeBins < 1:
 		return fmt.Errorf("%w: model.params.time_bins: %d, want >= 1", bench.ErrConfig, c.TimeBins)
 	case slices.ContainsFunc(c.Hidden, func(h int) bool { return h < 1 }):

@@ -34,6 +34,9 @@ type Spec struct {
 	Name string // registry name, used in errors
 	// Defaults fills the model's own defaults (ablation switches) before Config.Resolve.
 	Defaults func(c *Config)
+	// Resolved fills defaults that depend on resolved values (e.g. a width from item_dim), after
+	// Config.Resolve and before Check (nil: none).
+	Resolved func(c *Config)
 	// Check validates the resolved config for this model (nil: nothing more to check).
 	Check func(c Config) error
 	// TimeEdges says whether the net needs Batch.TimeBin (equal-frequency bins on training data).
@@ -75,6 +78,9 @@ func New(spec Spec, params bench.ModelParams, be ag.Backend, log io.Writer) (*Mo
 	}
 	if err := m.cfg.Resolve(); err != nil {
 		return nil, err
+	}
+	if spec.Resolved != nil {
+		spec.Resolved(&m.cfg)
 	}
 	if spec.Check != nil {
 		if err := spec.Check(m.cfg); err != nil {

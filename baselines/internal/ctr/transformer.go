@@ -9,16 +9,39 @@ import (
 	"github.com/tibench/tibench/internal/nn"
 )
 
-// The self-attention models of TIN Table 1 (SASRec, BERT4Rec, BST) share one Transformer encoder
-// over each sample's slots, built here from tape ops that have their own gradient checks (Gather,
-// SeqDot, Softmax with a mask, SeqWeightedSum, MatMul, the row reductions), so the layer needs no
-// new backward code; its own float64 gradient check is in transformer_test.go.
+// The self-attention models of TIN Table 1 (SASRec, BERT4Rec, BST) share one Transformer encoder,
+// built here from tape ops that have their own gradient checks (Gather, MatMul, Softmax with a mask,
+// GatherRefs, the row reductions), so the layer needs no new backward code; its own float64 checks
+// are in transformer_test.go.
 //
-// Layout: a batch of B samples with T slots each is a (B·T)×D tensor, slot t of sample b in row
-// b·T+t, with a 0/1 mask per slot (Batch's layout). Attention of slot i of sample b reads the slots
-// j of the same sample that the mask keeps (and, when causal, j ≤ i): the keys are repeated per
-// query with a Gather, (B·T·T)×D, so memory grows as T²·D per sample — fine for TIN's histories of
-// at most 50 behaviours, the cost centre of these models.
+// Layout: the encoder works on packed rows — each sample's real slots only, sample after sample
+// (Packed) — so padding costs nothing: the row-wise parts (projections, feed-forward, layer norm) are
+// one matrix product over all rows, and attention is one small L×L product per sample and head
+// over the sample's own L rows.
+
+// Packed says where each sample's slots lie in a packed tensor: rows [Start[b], Start[b]+Len[b]).
+type Packed struct {
+	Start, Len []int
+	N          int // rows in all
+	rows       []int32
+}
+
+// NewPacked lays out samples of the given lengths one after another.
+func NewPacked(lens []int) Packed {
+	p := Packed{Start: make([]int, len(lens)), Len: lens}
+	for b, L := range lens {
+		p.Start[b] = p.N
+		p.N += L
+	}
+	p.rows = make([]int32, p.N)
+	for i := range p.rows {
+		p.rows[i] = int32(i)
+	}
+	return p
+}
+
+// Rows is the read-only index of sample b's rows (a Gather index).
+func (p Packed) Rows(b int) []int32 { return p.rows[p.Start[b] : p.Start[b]+p.Len[b]] }
 
 // LayerNorm normalises each row to zero mean and unit variance, then scales and shifts
 // (Ba et al. 2016; ε 1e-6 as SASRec's code).
@@ -48,41 +71,15 @@ func (ln *LayerNorm) Forward(tp *ag.Tape, x *ag.Tensor) *ag.Tensor {
 // Params returns γ and β.
 func (ln *LayerNorm) Params() nn.Params { return nn.Params{ln.Gamma, ln.Beta} }
 
-// AttentionMask is the (B·T)×T mask of self-attention over B samples of T slots: row b·T+i, column j
-// is 1 when slot j of sample b is real (mask) and, if causal, j ≤ i. A row that would keep nothing
-// (a padded query slot of an empty history) keeps its own slot, so that its softmax is defined; the
-// row's output is padding and never read.
-func AttentionMask(mask []float32, B, T int, causal bool) []float32 {
-	out := make([]float32, B*T*T)
-	for b := range B {
-		for i := range T {
-			row := out[(b*T+i)*T : (b*T+i+1)*T]
-			any := false
-			for j := range T {
-				if mask[b*T+j] != 0 && (!causal || j <= i) {
-					row[j], any = 1, true
-				}
-			}
-			if !any {
-				row[i] = 1
-			}
+// causalMask is the L×L mask of causal attention: query i reads keys j ≤ i.
+func causalMask(L int) []float32 {
+	m := make([]float32, L*L)
+	for i := range L {
+		for j := range i + 1 {
+			m[i*L+j] = 1
 		}
 	}
-	return out
-}
-
-// repeatIndex is the Gather index that repeats each sample's T slots once per query slot: row
-// (b·T+i)·T+j reads slot j of sample b.
-func repeatIndex(B, T int) []int32 {
-	idx := make([]int32, B*T*T)
-	for b := range B {
-		for i := range T {
-			for j := range T {
-				idx[(b*T+i)*T+j] = int32(b*T + j)
-			}
-		}
-	}
-	return idx
+	return m
 }
 
 // SelfAttention is multi-head scaled dot-product self-attention (Vaswani et al. 2017) within each
@@ -105,21 +102,39 @@ func NewSelfAttention(be ag.Backend, name string, dim, heads int, r *rand.Rand) 
 	}
 }
 
-// Forward attends x ((B·T)×dim) with the (B·T)×T mask of AttentionMask.
-func (a *SelfAttention) Forward(tp *ag.Tape, x *ag.Tensor, attnMask *ag.Tensor, B, T int) *ag.Tensor {
+// Forward attends the packed rows x (p.N×dim) within each sample; causal lets slot i read only the
+// slots up to i.
+func (a *SelfAttention) Forward(tp *ag.Tape, x *ag.Tensor, p Packed, causal bool) *ag.Tensor {
 	q, k, v := a.Q.Forward(tp, x), a.K.Forward(tp, x), a.V.Forward(tp, x)
-	rep := repeatIndex(B, T)
 	dh := a.dim / a.Heads
 	scale := 1 / math.Sqrt(float64(dh))
+	masks := map[int][]float32{}
 	heads := make([]*ag.Tensor, a.Heads)
 	for h := range a.Heads {
 		qh, kh, vh := q, k, v
 		if a.Heads > 1 {
 			qh, kh, vh = tp.SliceCols(q, h*dh, (h+1)*dh), tp.SliceCols(k, h*dh, (h+1)*dh), tp.SliceCols(v, h*dh, (h+1)*dh)
 		}
-		scores := tp.Scale(tp.SeqDot(qh, tp.Gather(kh, rep), T), scale) // (B·T)×T
-		w := tp.Softmax(scores, attnMask)
-		heads[h] = tp.SeqWeightedSum(w, tp.Gather(vh, rep)) // (B·T)×dh
+		refs := make([]ag.RowRef, 0, p.N)
+		for b, L := range p.Len {
+			if L == 0 {
+				continue
+			}
+			idx := p.Rows(b)
+			scores := tp.Scale(tp.MatMulT(tp.Gather(qh, idx), tp.Gather(kh, idx), false, true), scale) // L×L
+			var mask *ag.Tensor
+			if causal && L > 1 {
+				if masks[L] == nil {
+					masks[L] = causalMask(L)
+				}
+				mask = tp.Input(L, L, masks[L])
+			}
+			out := tp.MatMul(tp.Softmax(scores, mask), tp.Gather(vh, idx)) // L×dh
+			for i := range L {
+				refs = append(refs, ag.RowRef{T: out, Row: int32(i)})
+			}
+		}
+		heads[h] = tp.GatherRefs(refs)
 	}
 	out := heads[0]
 	if a.Heads > 1 {
@@ -148,9 +163,9 @@ func NewEncoderLayer(be ag.Backend, name string, dim, heads, ffn int, r *rand.Ra
 	}
 }
 
-// Forward runs the layer over x ((B·T)×dim) with the attention mask of AttentionMask.
-func (l *EncoderLayer) Forward(tp *ag.Tape, x, attnMask *ag.Tensor, B, T int) *ag.Tensor {
-	h := l.LN1.Forward(tp, tp.Add(x, l.Attn.Forward(tp, x, attnMask, B, T)))
+// Forward runs the layer over the packed rows x (p.N×dim).
+func (l *EncoderLayer) Forward(tp *ag.Tape, x *ag.Tensor, p Packed, causal bool) *ag.Tensor {
+	h := l.LN1.Forward(tp, tp.Add(x, l.Attn.Forward(tp, x, p, causal)))
 	return l.LN2.Forward(tp, tp.Add(h, l.W2.Forward(tp, tp.ReLU(l.W1.Forward(tp, h)))))
 }
 
@@ -159,28 +174,92 @@ func (l *EncoderLayer) Params() nn.Params {
 	return append(append(append(l.Attn.Params(), l.LN1.Params()...), l.LN2.Params()...), nn.Collect(l.W1, l.W2)...)
 }
 
-// AppendToken places one extra slot after each sample's last real behaviour — BERT4Rec's [mask]
-// token, BST's target — in a (B·(T+1))×D tensor: slot t < len(b) is behaviour t, slot len(b) the
-// token (row b of tok), later slots padding (they repeat the token and are masked). It returns the
-// rows, their mask and the index of each sample's token slot in the new layout.
-func AppendToken(tp *ag.Tape, hist *ag.Tensor, tok *ag.Tensor, lens []int, T int) (rows *ag.Tensor, mask []float32, at []int32) {
-	B := len(lens)
-	refs := make([]ag.RowRef, B*(T+1))
-	mask = make([]float32, B*(T+1))
-	at = make([]int32, B)
-	for b, L := range lens {
-		for t := range T + 1 {
-			r := b*(T+1) + t
-			switch {
-			case t < L:
-				refs[r], mask[r] = ag.RowRef{T: hist, Row: int32(b*T + t)}, 1
-			case t == L:
-				refs[r], mask[r] = ag.RowRef{T: tok, Row: int32(b)}, 1
-			default:
-				refs[r] = ag.RowRef{T: tok, Row: int32(b)}
-			}
-		}
-		at[b] = int32(b*(T+1) + L)
+// Encoder is the sequence encoder of SASRec, BERT4Rec and BST on CTR samples: learned
+// chronological position embeddings (TIN's COE: the oldest behaviour 1; a token after the history
+// takes the next position) added to the behaviour embeddings, then Blocks encoder layers.
+type Encoder struct {
+	Pos    *nn.Embedding // (MaxHistory+2)×dim; row 0 is padding's
+	Layers []*EncoderLayer
+	dim    int
+}
+
+// NewEncoder builds an encoder of width c.EmbedDim() with c.Blocks layers of c.Heads heads and
+// feed-forward width c.FFN, positions for histories up to d.MaxHistory behaviours plus one token.
+func NewEncoder(be ag.Backend, name string, c Config, d Dims, r *rand.Rand) *Encoder {
+	dim := c.EmbedDim()
+	e := &Encoder{Pos: nn.NewEmbedding(be, name+".positions", d.MaxHistory+2, dim, r), dim: dim}
+	nn.Normal(e.Pos.Table, r, 0, c.InitStd)
+	for l := range c.Blocks {
+		e.Layers = append(e.Layers, NewEncoderLayer(be, fmt.Sprintf("%s.layer%d", name, l), dim, c.Heads, c.FFN, r))
 	}
-	return tp.GatherRefs(refs), mask, at
+	return e
+}
+
+// Params returns the position table and every layer's parameters.
+func (e *Encoder) Params() nn.Params {
+	ps := e.Pos.Params()
+	for _, l := range e.Layers {
+		ps = append(ps, l.Params()...)
+	}
+	return ps
+}
+
+// Last encodes each sample's behaviours (hist: B·T×dim rows of b, oldest first) with causal
+// attention (SASRec) and returns the output at its most recent behaviour (B×dim; zeros for an
+// empty history, which has none).
+func (e *Encoder) Last(tp *ag.Tape, b *Batch, hist *ag.Tensor) *ag.Tensor {
+	p := NewPacked(b.Len)
+	idx := make([]int32, 0, p.N)
+	pos := make([]int32, 0, p.N)
+	for i, L := range b.Len {
+		for t := range L {
+			idx = append(idx, int32(i*b.T+t))
+			pos = append(pos, int32(t+1))
+		}
+	}
+	zero := tp.Input(1, e.dim, make([]float32, e.dim))
+	if p.N == 0 { // no sample has a behaviour
+		return tp.Gather(zero, make([]int32, b.B))
+	}
+	x := e.encode(tp, tp.Add(tp.Gather(hist, idx), e.Pos.Forward(tp, pos)), p, true)
+	refs := make([]ag.RowRef, b.B)
+	for i, L := range b.Len {
+		refs[i] = ag.RowRef{T: zero}
+		if L > 0 {
+			refs[i] = ag.RowRef{T: x, Row: int32(p.Start[i] + L - 1)}
+		}
+	}
+	return tp.GatherRefs(refs)
+}
+
+// Token encodes each sample's behaviours followed by one token (tok: B×dim — BERT4Rec's [mask]
+// embedding, BST's target), which takes the next position, with bidirectional attention, and
+// returns the output at the token (B×dim).
+func (e *Encoder) Token(tp *ag.Tape, b *Batch, hist, tok *ag.Tensor) *ag.Tensor {
+	lens := make([]int, b.B)
+	var refs []ag.RowRef
+	var pos []int32
+	for i, L := range b.Len {
+		lens[i] = L + 1
+		for t := range L {
+			refs = append(refs, ag.RowRef{T: hist, Row: int32(i*b.T + t)})
+			pos = append(pos, int32(t+1))
+		}
+		refs = append(refs, ag.RowRef{T: tok, Row: int32(i)})
+		pos = append(pos, int32(L+1))
+	}
+	p := NewPacked(lens)
+	x := e.encode(tp, tp.Add(tp.GatherRefs(refs), e.Pos.Forward(tp, pos)), p, false)
+	at := make([]int32, b.B)
+	for i := range at {
+		at[i] = int32(p.Start[i] + p.Len[i] - 1)
+	}
+	return tp.Gather(x, at)
+}
+
+func (e *Encoder) encode(tp *ag.Tape, x *ag.Tensor, p Packed, causal bool) *ag.Tensor {
+	for _, l := range e.Layers {
+		x = l.Forward(tp, x, p, causal)
+	}
+	return x
 }

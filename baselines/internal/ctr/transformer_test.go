@@ -3,7 +3,6 @@ package ctr
 import (
 	"math"
 	"math/rand/v2"
-	"slices"
 	"testing"
 
 	"github.com/tibench/tibench/internal/ag"
@@ -28,61 +27,45 @@ func TestLayerNorm(t *testing.T) {
 	}
 }
 
-// TestAttentionMask by hand: sample 0 has slots (real, real, pad), sample 1 is empty.
-func TestAttentionMask(t *testing.T) {
-	mask := []float32{1, 1, 0, 0, 0, 0}
-	bi := AttentionMask(mask, 2, 3, false)
-	want := []float32{1, 1, 0, 1, 1, 0, 1, 1, 0 /* sample 1: own slot only */, 1, 0, 0, 0, 1, 0, 0, 0, 1}
-	if !slices.Equal(bi, want) {
-		t.Errorf("bidirectional %v, want %v", bi, want)
-	}
-	causal := AttentionMask(mask, 2, 3, true)
-	want = []float32{1, 0, 0, 1, 1, 0, 1, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1}
-	if !slices.Equal(causal, want) {
-		t.Errorf("causal %v, want %v", causal, want)
-	}
-}
-
-// TestSelfAttentionByLoops: two heads over two samples (lengths 3 and 2 of T = 3), causal and not,
+// TestSelfAttentionByLoops: two heads over two packed samples (lengths 3 and 2), causal and not,
 // against the definition computed with loops in float64 from the layer's own projections.
 func TestSelfAttentionByLoops(t *testing.T) {
 	be := ag.NewCPU64()
 	r := rand.New(rand.NewPCG(5, 6))
-	const B, T, D, H = 2, 3, 4, 2
+	const D, H = 4, 2
 	a := NewSelfAttention(be, "a", D, H, r)
-	mask := []float32{1, 1, 1, 1, 1, 0}
-	xv := make([]float64, B*T*D)
+	p := NewPacked([]int{3, 2})
+	xv := make([]float64, p.N*D)
 	for i := range xv {
 		xv[i] = r.NormFloat64()
 	}
 	for _, causal := range []bool{false, true} {
 		tp := ag.NewTape(be)
-		x := tp.Input64(B*T, D, xv)
-		am := AttentionMask(mask, B, T, causal)
-		got := a.Forward(tp, x, tp.Input(B*T, T, am), B, T)
+		x := tp.Input64(p.N, D, xv)
+		got := a.Forward(tp, x, p, causal)
 		q, k, v := a.Q.Forward(tp, x), a.K.Forward(tp, x), a.V.Forward(tp, x)
 		dh := D / H
-		for b := range B {
-			for i := range T {
+		for b, L := range p.Len {
+			s0 := p.Start[b]
+			for i := range L {
 				concat := make([]float64, D)
 				for h := range H {
-					var w []float64
+					w := make([]float64, L)
 					var z float64
-					for j := range T {
-						if am[(b*T+i)*T+j] == 0 {
-							w = append(w, 0)
+					for j := range L {
+						if causal && j > i {
 							continue
 						}
 						var s float64
 						for c := h * dh; c < (h+1)*dh; c++ {
-							s += q.At(b*T+i, c) * k.At(b*T+j, c)
+							s += q.At(s0+i, c) * k.At(s0+j, c)
 						}
-						e := math.Exp(s / math.Sqrt(float64(dh)))
-						w, z = append(w, e), z+e
+						w[j] = math.Exp(s / math.Sqrt(float64(dh)))
+						z += w[j]
 					}
 					for c := h * dh; c < (h+1)*dh; c++ {
-						for j := range T {
-							concat[c] += w[j] / z * v.At(b*T+j, c)
+						for j := range L {
+							concat[c] += w[j] / z * v.At(s0+j, c)
 						}
 					}
 				}
@@ -91,7 +74,7 @@ func TestSelfAttentionByLoops(t *testing.T) {
 					for c := range D {
 						want += a.O.W.At(o, c) * concat[c]
 					}
-					if g := got.At(b*T+i, o); math.Abs(g-want) > 1e-12 {
+					if g := got.At(s0+i, o); math.Abs(g-want) > 1e-12 {
 						t.Fatalf("causal %v sample %d slot %d out %d: %v, by loops %v", causal, b, i, o, g, want)
 					}
 				}
@@ -100,56 +83,66 @@ func TestSelfAttentionByLoops(t *testing.T) {
 	}
 }
 
-// TestEncoderGradients: a float64 gradient check of two encoder layers (two heads, causal) over a
-// padded batch with an appended token, through every parameter and the token's embedding table.
+// TestEncoderGradients: float64 gradient checks of a two-layer, two-head encoder over a padded batch
+// (histories of 3, 1 and 0 behaviours in T = 3 slots): causal with the most recent output (SASRec)
+// and bidirectional with an appended token (BERT4Rec, BST), through every parameter, the position
+// table and the token's embedding.
 func TestEncoderGradients(t *testing.T) {
 	be := ag.NewCPU64()
 	r := rand.New(rand.NewPCG(7, 8))
-	const B, T, D = 3, 3, 4
-	l1, l2 := NewEncoderLayer(be, "l1", D, 2, 6, r), NewEncoderLayer(be, "l2", D, 2, 6, r)
+	const T, D = 3, 4
+	c := Config{ItemDim: 2, CategoryDim: 2, Blocks: 2, Heads: 2, FFN: 6, InitStd: 0.5}
+	enc := NewEncoder(be, "enc", c, Dims{MaxHistory: T}, r)
 	tok := nn.NewEmbedding(be, "tok", 1, D, r)
-	lens := []int{3, 1, 0}
-	xv := make([]float32, B*T*D)
+	b := &Batch{B: 3, T: T, Len: []int{3, 1, 0}}
+	xv := make([]float32, b.B*T*D)
 	for i := range xv {
 		xv[i] = float32(r.NormFloat64())
 	}
-	w := make([]float32, B*D)
+	w := make([]float32, b.B*D)
 	for i := range w {
 		w[i] = float32(r.NormFloat64())
 	}
-	params := append(append(l1.Params(), l2.Params()...), tok.Params()...)
-	bad, err := agtest.CheckGradients(params, func(tp *ag.Tape) *ag.Tensor {
-		rows, mask, at := AppendToken(tp, tp.Input(B*T, D, xv), tok.Forward(tp, make([]int32, B)), lens, T)
-		am := tp.Input(B*(T+1), T+1, AttentionMask(mask, B, T+1, true))
-		h := l2.Forward(tp, l1.Forward(tp, rows, am, B, T+1), am, B, T+1)
-		return tp.Sum(tp.Mul(tp.Gather(h, at), tp.Input(B, D, w)), ag.AxisAll)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, b := range bad {
-		t.Error(b)
+	for _, last := range []bool{true, false} {
+		params := append(enc.Params(), tok.Params()...)
+		bad, err := agtest.CheckGradients(params, func(tp *ag.Tape) *ag.Tensor {
+			hist := tp.Input(b.B*T, D, xv)
+			var u *ag.Tensor
+			if last {
+				u = enc.Last(tp, b, hist)
+			} else {
+				u = enc.Token(tp, b, hist, tok.Forward(tp, make([]int32, b.B)))
+			}
+			return tp.Sum(tp.Mul(u, tp.Input(b.B, D, w)), ag.AxisAll)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range bad {
+			t.Errorf("last=%v: %v", last, e)
+		}
 	}
 }
 
-// TestAppendToken: the token lands right after each history; padding is masked.
-func TestAppendToken(t *testing.T) {
+// TestEncoderLastEmptyHistory: a sample without behaviours gets a zero vector from Last, also when
+// no sample of the batch has one.
+func TestEncoderLastEmptyHistory(t *testing.T) {
 	be := ag.NewCPU64()
-	tp := ag.NewTape(be)
-	hist := tp.Input64(4, 1, []float64{10, 11, 20, 0}) // T = 2: sample 0 (10, 11), sample 1 (20, pad)
-	tok := tp.Input64(2, 1, []float64{-1, -2})
-	rows, mask, at := AppendToken(tp, hist, tok, []int{2, 1}, 2)
-	var got []float64
-	for i := range rows.Rows() {
-		got = append(got, rows.At(i, 0))
-	}
-	if want := []float64{10, 11, -1, 20, -2, -2}; !slices.Equal(got, want) {
-		t.Errorf("rows %v, want %v", got, want)
-	}
-	if want := []float32{1, 1, 1, 1, 1, 0}; !slices.Equal(mask, want) {
-		t.Errorf("mask %v, want %v", mask, want)
-	}
-	if want := []int32{2, 4}; !slices.Equal(at, want) {
-		t.Errorf("token slots %v, want %v", at, want)
+	r := rand.New(rand.NewPCG(1, 1))
+	c := Config{ItemDim: 2, CategoryDim: 2, Blocks: 1, Heads: 1, FFN: 3, InitStd: 0.5}
+	enc := NewEncoder(be, "enc", c, Dims{MaxHistory: 2}, r)
+	for _, lens := range [][]int{{2, 0}, {0, 0}} {
+		tp := ag.NewTape(be)
+		b := &Batch{B: 2, T: 2, Len: lens}
+		xv := make([]float32, 2*2*4)
+		for i := range xv {
+			xv[i] = 1
+		}
+		u := enc.Last(tp, b, tp.Input(4, 4, xv))
+		for k := range 4 {
+			if u.At(1, k) != 0 {
+				t.Errorf("lens %v: empty history's vector %v, want zeros", lens, u)
+			}
+		}
 	}
 }
