@@ -9,6 +9,7 @@ import (
 	_ "github.com/tibench/tibench/baselines/crnn"
 	_ "github.com/tibench/tibench/baselines/ctdne"
 	_ "github.com/tibench/tibench/baselines/deepcoevolve"
+	_ "github.com/tibench/tibench/baselines/dien"
 	_ "github.com/tibench/tibench/baselines/din"
 	_ "github.com/tibench/tibench/baselines/dtgru"
 	_ "github.com/tibench/tibench/baselines/gru4rec"

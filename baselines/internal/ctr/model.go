@@ -21,6 +21,13 @@ type Net interface {
 	Logits(tp *ag.Tape, b *Batch, train bool) *ag.Tensor
 }
 
+// AuxLosser is implemented by nets with an auxiliary training loss (DIEN's): AuxLoss returns the
+// term the last training Logits call built on the tape (nil for none), added to the batch's
+// logloss; the epoch's reported loss includes it.
+type AuxLosser interface {
+	AuxLoss() *ag.Tensor
+}
+
 // Dims are the sizes a net is built for.
 type Dims struct {
 	Items      int
@@ -167,6 +174,11 @@ func (m *Model) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress)
 		m.tp.Reset()
 		m.opt.ZeroGrad()
 		loss := Loss(m.tp, m.net.Logits(m.tp, b, true), b.Label)
+		if a, ok := m.net.(AuxLosser); ok {
+			if aux := a.AuxLoss(); aux != nil {
+				loss = m.tp.Add(loss, aux)
+			}
+		}
 		l := loss.Scalar()
 		if math.IsNaN(l) || math.IsInf(l, 0) {
 			return st, fmt.Errorf("%s: batch %d: %w", m.spec.Name, st.Batches, bench.ErrNotFinite)
