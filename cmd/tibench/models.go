@@ -11,6 +11,7 @@ import (
 	_ "github.com/tibench/tibench/baselines/deepcoevolve"
 	_ "github.com/tibench/tibench/baselines/dien"
 	_ "github.com/tibench/tibench/baselines/din"
+	_ "github.com/tibench/tibench/baselines/dsin"
 	_ "github.com/tibench/tibench/baselines/dtgru"
 	_ "github.com/tibench/tibench/baselines/gru4rec"
 	_ "github.com/tibench/tibench/baselines/igru"

@@ -18,6 +18,7 @@ type Batch struct {
 	RelPos    []int32   // B·T target-relative positions (most recent 1); 0 on padding
 	ChronPos  []int32   // B·T positions from the oldest behaviour (1); 0 on padding
 	TimeBin   []int32   // B·T bins of the time to the target (1..bins); 0 on padding; nil without time edges
+	Time      []float64 // B·T behaviour times (the data's seconds); 0 on padding
 	Target    []int32   // B target items
 	TargetCat []int32   // B target categories
 	Label     []float32 // B click labels
@@ -58,6 +59,7 @@ func (bt *Batcher) Make(samples []datasets.CTRSample) *Batch {
 	b.RelPos, b.ChronPos = resize(b.RelPos, n), resize(b.ChronPos, n)
 	b.TargetRep, b.TargetCatRep = resize(b.TargetRep, n), resize(b.TargetCatRep, n)
 	b.Mask = resize(b.Mask, n)
+	b.Time = resize(b.Time, n)
 	b.Len = resize(b.Len, B)
 	b.Target, b.TargetCat, b.Label = resize(b.Target, B), resize(b.TargetCat, B), resize(b.Label, B)
 	if bt.edges != nil {
@@ -69,15 +71,12 @@ func (bt *Batcher) Make(samples []datasets.CTRSample) *Batch {
 		L := len(s.History)
 		b.Len[i] = L
 		b.Target[i], b.TargetCat[i], b.Label[i] = s.Target, bt.category(s.Target), float32(s.Label)
-		var times []float64
-		if bt.edges != nil {
-			times = bt.split.HistoryTimes(s)
-		}
+		times := bt.split.HistoryTimes(s)
 		for t := range T {
 			r := i*T + t
 			b.TargetRep[r], b.TargetCatRep[r] = s.Target, b.TargetCat[i]
 			if t >= L {
-				b.Hist[r], b.HistCat[r], b.Mask[r], b.RelPos[r], b.ChronPos[r] = 0, 0, 0, 0, 0
+				b.Hist[r], b.HistCat[r], b.Mask[r], b.RelPos[r], b.ChronPos[r], b.Time[r] = 0, 0, 0, 0, 0, 0
 				if b.TimeBin != nil {
 					b.TimeBin[r] = 0
 				}
@@ -85,7 +84,7 @@ func (bt *Batcher) Make(samples []datasets.CTRSample) *Batch {
 			}
 			it := s.History[t]
 			b.Hist[r], b.HistCat[r], b.Mask[r] = it, bt.category(it), 1
-			b.RelPos[r], b.ChronPos[r] = int32(L-t), int32(t+1)
+			b.RelPos[r], b.ChronPos[r], b.Time[r] = int32(L-t), int32(t+1), times[t]
 			if b.TimeBin != nil {
 				b.TimeBin[r] = TimeBin(bt.edges, s.Time-times[t])
 			}

@@ -66,6 +66,7 @@ func TestBatcher(t *testing.T) {
 		Mask: []float32{1, 1, 1, 1, 0, 0}, Len: []int{3, 1},
 		RelPos: []int32{3, 2, 1, 1, 0, 0}, ChronPos: []int32{1, 2, 3, 1, 0, 0},
 		TimeBin: []int32{2, 2, 2, 1, 0, 0}, // gaps 60, 50, 30 | 10
+		Time:    []float64{0, 10, 30, 0, 0, 0},
 		Target:  []int32{3, 1}, TargetCat: []int32{6, 6}, Label: []float32{1, 1},
 		TargetRep: []int32{3, 3, 3, 1, 1, 1}, TargetCatRep: []int32{6, 6, 6, 6, 6, 6},
 	}
@@ -85,6 +86,7 @@ func TestBatcher(t *testing.T) {
 	check("RelPos", slices.Equal(b.RelPos, want.RelPos))
 	check("ChronPos", slices.Equal(b.ChronPos, want.ChronPos))
 	check("TimeBin", slices.Equal(b.TimeBin, want.TimeBin))
+	check("Time", slices.Equal(b.Time, want.Time))
 	check("Target", slices.Equal(b.Target, want.Target) && slices.Equal(b.TargetCat, want.TargetCat))
 	check("Label", slices.Equal(b.Label, want.Label))
 	check("TargetRep", slices.Equal(b.TargetRep, want.TargetRep) && slices.Equal(b.TargetCatRep, want.TargetCatRep))

@@ -1,0 +1,88 @@
+package dsin
+
+import (
+	"errors"
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"github.com/tibench/tibench/baselines/internal/ctr"
+	"github.com/tibench/tibench/baselines/internal/ctr/ctrtest"
+	"github.com/tibench/tibench/bench"
+	"github.com/tibench/tibench/bench/benchtest"
+	"github.com/tibench/tibench/internal/ag"
+	"github.com/tibench/tibench/internal/ag/agtest"
+)
+
+const small = "    item_dim: 8\n    category_dim: 8\n    hidden: [16, 8]\n    batch_size: 64\n"
+
+// TestGradients: a float64 gradient check of the whole net (embeddings, positions, every encoder
+// layer, head) on a batch of Tiny's training samples (histories of 1 to 5 behaviours, padded), with
+// and without batch norm, two heads.
+func TestGradients(t *testing.T) {
+	tiny := "    item_dim: 2\n    category_dim: 2\n    hidden: [3]\n    heads: 2\n    ffn: 3\n"
+	ctrtest.CheckGradients(t, Spec, tiny)
+	ctrtest.CheckGradients(t, Spec, tiny+"    batch_norm: false\n")
+}
+
+// TestSmoke: two epochs on the test CTR set beat a constant predictor. DSIN's representation is a
+// concatenation, which an MLP turns into the behaviour-target match slowly (TIN §3.1.2), hence the
+// lower bars of the concat models of package din.
+func TestSmoke(t *testing.T) { ctrtest.Smoke(t, Spec, small, 2, 0.02, 0.6) }
+
+// TestSessions by hand: behaviours at 0, 600, 4000, 4100 s (gaps 600, 3400, 100: one cut, > 1800 s)
+// and a sample at 0, 1801 s (one cut), in T = 4 slots.
+func TestSessions(t *testing.T) {
+	b := &ctr.Batch{B: 2, T: 4, Len: []int{4, 2}, Time: []float64{0, 600, 4000, 4100, 0, 1801, 0, 0}}
+	rows, sess, pos, lens := sessions(b)
+	if !slices.Equal(rows, []int32{0, 1, 2, 3, 4, 5}) || !slices.Equal(sess, []int32{1, 1, 2, 2, 1, 2}) ||
+		!slices.Equal(pos, []int32{1, 2, 1, 2, 1, 1}) || !slices.Equal(lens[0], []int{2, 2}) || !slices.Equal(lens[1], []int{1, 1}) {
+		t.Errorf("rows %v sessions %v positions %v lengths %v", rows, sess, pos, lens)
+	}
+}
+
+func TestDeterministic(t *testing.T) { ctrtest.Deterministic(t, Spec, small) }
+
+func TestConfigFile(t *testing.T) { ctrtest.ConfigFile(t, Spec, Spec.Name) }
+
+func TestRegistered(t *testing.T) { ctrtest.Registered(t, Spec) }
+
+// TestRejectsBadKeys: TIN's switches are an error here, and so are heads that do not divide the
+// embedding width.
+func TestRejectsBadKeys(t *testing.T) {
+	for _, p := range []string{"    encoding: tte-p\n", "    attention: true\n", "    representation: false\n", "    heads: 3\n"} {
+		if _, err := ctr.New(Spec, benchtest.Params(t, p), nil, nil); !errors.Is(err, bench.ErrConfig) {
+			t.Errorf("%q: New = %v, want a config error", p, err)
+		}
+	}
+}
+
+// TestGradientsAcrossSessions: a float64 gradient check on a hand-built batch whose histories span
+// several sessions (3, 2 and 0), so that the Bi-LSTM runs both directions over more than one step
+// and padding slots are skipped.
+func TestGradientsAcrossSessions(t *testing.T) {
+	bn := true
+	c := ctr.Config{ItemDim: 2, CategoryDim: 2, Hidden: []int{3}, BatchNorm: &bn, InitStd: 0.05, Blocks: 1, Heads: 2, FFN: 3}
+	net := NewNet(c, ctr.Dims{Items: 6, Categories: 3, MaxHistory: 4}, ag.NewCPU64(), rand.New(rand.NewPCG(1, 2)))
+	r := rand.New(rand.NewPCG(3, 4))
+	for _, p := range net.Params() {
+		agtest.FillUniform(p, r, -0.5, 0.5)
+	}
+	b := &ctr.Batch{B: 3, T: 4, Len: []int{4, 3, 0},
+		Hist: []int32{0, 1, 2, 3, 4, 5, 1, 0, 0, 0, 0, 0}, HistCat: []int32{0, 0, 1, 1, 2, 2, 0, 0, 0, 0, 0, 0},
+		Mask:   []float32{1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0},
+		Time:   []float64{0, 4000, 4100, 9000, 0, 60, 5000, 0, 0, 0, 0, 0},
+		Target: []int32{5, 2, 3}, TargetCat: []int32{2, 1, 1}, Label: []float32{1, 0, 1}}
+	if _, _, _, lens := sessions(b); !slices.Equal(lens[0], []int{1, 2, 1}) || !slices.Equal(lens[1], []int{2, 1}) || len(lens[2]) != 0 {
+		t.Fatalf("sessions %v, want [1 2 1] [2 1] []", lens)
+	}
+	bad, err := agtest.CheckGradients(net.Params(), func(tp *ag.Tape) *ag.Tensor {
+		return ctr.Loss(tp, net.Logits(tp, b, true), b.Label)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range bad {
+		t.Error(e)
+	}
+}
