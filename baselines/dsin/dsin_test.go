@@ -2,6 +2,7 @@ package dsin
 
 import (
 	"errors"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -85,4 +86,53 @@ func TestGradientsAcrossSessions(t *testing.T) {
 	for _, e := range bad {
 		t.Error(e)
 	}
+}
+
+// TestBiLSTMDirections: slot k of the Bi-LSTM holds [the forward LSTM's state after sessions 1..k ‖
+// the backward LSTM's state after sessions n..k], computed here step by step for a sample with 3
+// sessions beside one with 1 (K = 3; its padding slots must not move its states).
+func TestBiLSTMDirections(t *testing.T) {
+	bn := true
+	c := ctr.Config{ItemDim: 2, CategoryDim: 2, Hidden: []int{3}, BatchNorm: &bn, InitStd: 0.05, Blocks: 1, Heads: 2, FFN: 3}
+	be := ag.NewCPU64()
+	net := NewNet(c, ctr.Dims{Items: 6, Categories: 3, MaxHistory: 4}, be, rand.New(rand.NewPCG(1, 2)))
+	r := rand.New(rand.NewPCG(5, 6))
+	const K, D = 3, 4
+	iv := make([]float64, 2*K*D)
+	for i := range iv {
+		iv[i] = r.NormFloat64()
+	}
+	tp := ag.NewTape(be)
+	I := tp.Input64(2*K, D, iv)
+	H := net.biLSTM(tp, I, [][]int{{1, 1, 1}, {1}}, 2, K)
+	row := func(s int) *ag.Tensor { return tp.Input64(1, D, iv[s*D:(s+1)*D]) }
+	zero := func() *ag.Tensor { return tp.Input64(1, net.half, make([]float64, net.half)) }
+	check := func(sample, slot int, fwd, bwd *ag.Tensor) {
+		for u := range net.half {
+			if g, w := H.At(sample*K+slot, u), fwd.At(0, u); math.Abs(g-w) > 1e-12 {
+				t.Errorf("sample %d slot %d forward unit %d: %v, want %v", sample, slot, u, g, w)
+			}
+			if g, w := H.At(sample*K+slot, net.half+u), bwd.At(0, u); math.Abs(g-w) > 1e-12 {
+				t.Errorf("sample %d slot %d backward unit %d: %v, want %v", sample, slot, u, g, w)
+			}
+		}
+	}
+	var fwd [K]*ag.Tensor
+	h, cell := zero(), zero()
+	for k := range K {
+		h, cell = net.Forward.Forward(tp, row(k), h, cell)
+		fwd[k] = h
+	}
+	h, cell = zero(), zero()
+	var bwd [K]*ag.Tensor
+	for k := K - 1; k >= 0; k-- {
+		h, cell = net.Back.Forward(tp, row(k), h, cell)
+		bwd[k] = h
+	}
+	for k := range K {
+		check(0, k, fwd[k], bwd[k])
+	}
+	f1, _ := net.Forward.Forward(tp, row(K), zero(), zero())
+	b1, _ := net.Back.Forward(tp, row(K), zero(), zero())
+	check(1, 0, f1, b1)
 }
