@@ -3,6 +3,7 @@ package gru4rec
 import (
 	"testing"
 
+	"github.com/tibench/tibench/baselines/internal/ctr/ctrtest"
 	"github.com/tibench/tibench/baselines/internal/session/sessiontest"
 	"github.com/tibench/tibench/bench"
 	"github.com/tibench/tibench/bench/benchtest"
@@ -21,3 +22,7 @@ func BenchmarkEpoch(b *testing.B) { sessiontest.BenchEpochs(b, "gru4rec") }
 //
 //	go test -run '^$' -bench Diginetica -benchtime 1x ./baselines/gru4rec
 func BenchmarkDiginetica(b *testing.B) { sessiontest.Real(b, "gru4rec", "", 10) }
+
+// BenchmarkCTRTrainEpoch times one training epoch of gru4rec-ctr at the default parameters on
+// synth-amazon-small (ctrtest.BenchEpoch): go test -run '^$' -bench CTRTrainEpoch -benchtime 1x ./baselines/gru4rec
+func BenchmarkCTRTrainEpoch(b *testing.B) { ctrtest.BenchEpoch(b, CTRSpec) }

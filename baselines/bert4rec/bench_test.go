@@ -1,0 +1,11 @@
+package bert4rec
+
+import (
+	"testing"
+
+	"github.com/tibench/tibench/baselines/internal/ctr/ctrtest"
+)
+
+// BenchmarkTrainEpoch times one training epoch at the default parameters on synth-amazon-small
+// (ctrtest.BenchEpoch): go test -run '^$' -bench TrainEpoch -benchtime 1x ./baselines/bert4rec
+func BenchmarkTrainEpoch(b *testing.B) { ctrtest.BenchEpoch(b, Spec) }
