@@ -351,7 +351,9 @@ func (o *Outcome) Records(p *PlannedRun, seed uint64, d *Data, backend string, e
 	} else {
 		rec.Bench = d.Task.Bench()
 		for _, u := range d.Task.Units(p.Config.Run) {
-			rec.Values = append(rec.Values, Value{best.Test[u], u})
+			if v, ok := best.Test[u]; ok { // a unit the model does not predict (DwellPredictor) is left out
+				rec.Values = append(rec.Values, Value{v, u})
+			}
 		}
 		rec.Values = append(rec.Values, Value{best.Val[o.Select], "val-" + o.Select},
 			Value{float64(best.Epoch), "epochs"}, Value{o.MeanTrain().Seconds(), "sec/epoch"}, Value{o.MeanEval().Seconds(), "sec/eval"})

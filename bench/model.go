@@ -54,6 +54,14 @@ type SessionPredictor interface {
 	PredictsSessions()
 }
 
+// DwellPredictor is implemented by session models that can say whether they predict dwell times:
+// one that returns false (a next-click model without a dwell head, which reports Value 0) gets no
+// MAE in its scores and records — predicting 0 s is not a dwell model's error to print in JUMP's
+// Table 2. Session models that do not implement it are scored on MAE as before.
+type DwellPredictor interface {
+	PredictsDwell() bool
+}
+
 // CTRScorer is implemented by click-through-rate models (TIN and its comparators): Evaluate reports
 // Prediction.Score (a logit or any increasing score) and Prediction.Prob (the click probability)
 // for every validation and test CTR sample, in the view's order.

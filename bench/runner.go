@@ -210,6 +210,10 @@ func Evaluate(ctx context.Context, m Model, d *Data) (val, test Scores, err erro
 	if test, err = sc.Scores(PartTest); err != nil {
 		return nil, nil, err
 	}
+	if dp, ok := m.(DwellPredictor); ok && !dp.PredictsDwell() {
+		delete(val, "MAE")
+		delete(test, "MAE")
+	}
 	return val, test, nil
 }
 

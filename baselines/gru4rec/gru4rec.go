@@ -92,3 +92,6 @@ func (m *Model) LoadCheckpoint(r io.Reader) error {
 	}
 	return m.impl.(bench.Checkpointer).LoadCheckpoint(r)
 }
+
+// PredictsDwell is false: GRU4Rec has no dwell head (bench.DwellPredictor).
+func (m *Model) PredictsDwell() bool { return m.session.PredictsDwell() }

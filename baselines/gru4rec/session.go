@@ -19,9 +19,9 @@ import (
 //	score(i) = ⟨h_k, O[i]⟩              (over ALL items)
 //
 // trained with Config.Loss: the full-softmax cross-entropy (default), or the paper's BPR or TOP1
-// over the other lanes' next items (§3.1.3). It has no dwell head: its Prediction.Value is 0 s, so
-// the MAE recorded for it is that of predicting 0 (the mean observed dwell); JUMP's Table 2 has no
-// GRU row.
+// over the other lanes' next items (§3.1.3). It has no dwell head: its Prediction.Value is 0 s and
+// it says so (bench.DwellPredictor), so the session task records no MAE for it; JUMP's Table 2 has
+// no GRU row.
 var Spec = session.Spec{
 	Name: "gru4rec",
 	Uses: []string{session.KeyLoss},

@@ -482,3 +482,7 @@ func (m *Model) forward(tp *ag.Tape, ls *lanes, train bool) *stepResult {
 	}
 	return r
 }
+
+// PredictsDwell reports whether the net has a dwell head (bench.DwellPredictor): without one the
+// model reports 0 s for every click and the session task records no MAE for it.
+func (m *Model) PredictsDwell() bool { return m.dwell != nil }

@@ -110,6 +110,13 @@ func Smoke(t *testing.T, name, params string, dwell bool) {
 	case !dwell && (len(values) != 1 || !values[0]):
 		t.Errorf("a model without a dwell head predicts %d distinct dwell values, want only 0", len(values))
 	}
+	_, test, err := bench.Evaluate(ctx, m, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, hasMAE := test["MAE"]; hasMAE != dwell {
+		t.Errorf("test scores %v: MAE recorded %v, want %v (a model without a dwell head gets none)", test, hasMAE, dwell)
+	}
 	t.Logf("%s: losses %v, test %v", name, losses, sc[1])
 }
 
