@@ -632,3 +632,34 @@ func BenchmarkGenerate(b *testing.B) {
 		})
 	}
 }
+
+// TestPaperTableSkipsModelsWithoutItsMetrics: in JUMP Table 2, a model outside the paper's list gets
+// a row only when it records MAE — a session model without a dwell head (no MAE) has none, one
+// with MAE is shown "not in the paper"; Table 3 shows both.
+func TestPaperTableSkipsModelsWithoutItsMetrics(t *testing.T) {
+	e := testEnv
+	rs := []bench.Record{
+		rec(e, "jump-tables", "Dwell", "frozen", "train", 1, []string{"clicks-only", "synth-reddit-small"},
+			"recall@20", 0.8, "MRR@20", 0.6, "ndcg@20", 0.65),
+		rec(e, "jump-tables", "Dwell", "frozen", "train", 1, []string{"dwell-model", "synth-reddit-small"},
+			"MAE", 400.0, "recall@20", 0.7, "MRR@20", 0.5, "ndcg@20", 0.55),
+	}
+	out, _, err := Generate(rs, Options{Implemented: implementedFixture})
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(out)
+	table2 := md[strings.Index(md, "## JUMP Table 2"):strings.Index(md, "## JUMP Table 3")]
+	if strings.Contains(table2, "clicks-only") {
+		t.Errorf("Table 2 shows a model that records no MAE:\n%s", table2)
+	}
+	if !strings.Contains(table2, "dwell-model — not in the paper") {
+		t.Errorf("Table 2 lacks the extra model with MAE:\n%s", table2)
+	}
+	table3 := md[strings.Index(md, "## JUMP Table 3"):]
+	for _, m := range []string{"clicks-only", "dwell-model"} {
+		if !strings.Contains(table3, m+" — not in the paper") {
+			t.Errorf("Table 3 lacks %s", m)
+		}
+	}
+}

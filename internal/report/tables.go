@@ -562,10 +562,30 @@ func paperCell(s *summary, missing string, dec int, p *paperValue, real bool) st
 	return strings.Join(parts, " · ")
 }
 
+// recordsAny reports whether some group of row r records one of the metrics: a model outside the
+// paper's list gets a row only then (a session model without a dwell head records no MAE, and has
+// nothing to show in JUMP's Table 2).
+func recordsAny(gs []*group, r row, metrics []metric) bool {
+	for _, g := range gs {
+		if g.Key.Model != r.Method.Model || plainVariant(g) != r.Variant {
+			continue
+		}
+		for _, m := range metrics {
+			if _, ok := g.stat(m.Unit); ok {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // buildPaperTable lays out one partition of a paper table.
 func buildPaperTable(spec *tableSpec, p partition, status statusFunc) mdTable {
 	cols := columnsFor(spec.Datasets, p.Groups)
-	rows := rowsFor(spec.Methods, p.Groups, plainVariant)
+	rows := slices.DeleteFunc(rowsFor(spec.Methods, p.Groups, plainVariant), func(r row) bool {
+		return !slices.ContainsFunc(spec.Methods, func(m method) bool { return m.Model == r.Method.Model }) &&
+			!recordsAny(p.Groups, r, spec.Metrics)
+	})
 	status = withResults(p, status)
 	t := mdTable{Header: []string{"Method"}}
 	for _, c := range cols {
