@@ -1,13 +1,9 @@
 package bst
 
 import (
-	"errors"
 	"testing"
 
-	"github.com/tibench/tibench/baselines/internal/ctr"
 	"github.com/tibench/tibench/baselines/internal/ctr/ctrtest"
-	"github.com/tibench/tibench/bench"
-	"github.com/tibench/tibench/bench/benchtest"
 )
 
 const small = "    item_dim: 8\n    category_dim: 8\n    hidden: [16, 8]\n    batch_size: 64\n"
@@ -21,23 +17,10 @@ func TestGradients(t *testing.T) {
 	ctrtest.CheckGradients(t, Spec, tiny+"    batch_norm: false\n")
 }
 
-// TestSmoke: two epochs on the test CTR set beat a constant predictor. BST's representation is a
-// concatenation, which an MLP turns into the behaviour-target match slowly (TIN §3.1.2), hence the
-// lower bars of the concat models of package din (measured when written: logloss 0.644, GAUC 0.674).
-func TestSmoke(t *testing.T) { ctrtest.Smoke(t, Spec, small, 2, 0.02, 0.6) }
-
-func TestDeterministic(t *testing.T) { ctrtest.Deterministic(t, Spec, small) }
-
-func TestConfigFile(t *testing.T) { ctrtest.ConfigFile(t, Spec, Spec.Name) }
-
-func TestRegistered(t *testing.T) { ctrtest.Registered(t, Spec) }
-
-// TestRejectsBadKeys: TIN's switches are an error here, and so are heads that do not divide the
-// embedding width.
-func TestRejectsBadKeys(t *testing.T) {
-	for _, p := range []string{"    encoding: tte-p\n", "    attention: true\n", "    representation: false\n", "    heads: 3\n"} {
-		if _, err := ctr.New(Spec, benchtest.Params(t, p), nil, nil); !errors.Is(err, bench.ErrConfig) {
-			t.Errorf("%q: New = %v, want a config error", p, err)
-		}
-	}
+// TestCommon: the shared CTR model tests (ctrtest.Common), and refused keys. Smoke: two epochs on
+// the test CTR set beat a constant predictor. BST's representation is a concatenation, which an MLP
+// turns into the behaviour-target match slowly (TIN §3.1.2), hence the lower bars of the concat
+// models of package din (measured when written: logloss 0.644, GAUC 0.674).
+func TestCommon(t *testing.T) {
+	ctrtest.Common(t, Spec, small, 0.02, 0.6, append(ctrtest.TINSwitches, "    heads: 3\n")...)
 }

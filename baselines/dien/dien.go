@@ -21,10 +21,8 @@ import (
 	"math/rand/v2"
 
 	"github.com/tibench/tibench/baselines/internal/ctr"
-	"github.com/tibench/tibench/bench"
 	"github.com/tibench/tibench/internal/ag"
 	"github.com/tibench/tibench/internal/nn"
-	"github.com/tibench/tibench/models"
 )
 
 // Spec is the registered model.
@@ -37,10 +35,7 @@ var Spec = ctr.Spec{
 }
 
 func init() {
-	models.Register(Spec.Name, "DIEN on CTR samples: GRU interest extractor with an auxiliary loss, AUGRU interest evolution under target attention (TIN Table 1)",
-		func(params bench.ModelParams, env models.Env) (models.Model, error) {
-			return ctr.New(Spec, params, env.Backend, env.Log)
-		})
+	ctr.Register(Spec, "DIEN on CTR samples: GRU interest extractor with an auxiliary loss, AUGRU interest evolution under target attention (TIN Table 1)")
 }
 
 // Net is DIEN's network.

@@ -1,14 +1,11 @@
 package dien
 
 import (
-	"errors"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/tibench/tibench/baselines/internal/ctr"
 	"github.com/tibench/tibench/baselines/internal/ctr/ctrtest"
-	"github.com/tibench/tibench/bench"
-	"github.com/tibench/tibench/bench/benchtest"
 	"github.com/tibench/tibench/internal/ag"
 	"github.com/tibench/tibench/internal/ag/agtest"
 )
@@ -51,23 +48,11 @@ func TestGradients(t *testing.T) {
 	}
 }
 
-// TestSmoke: two epochs on the test CTR set beat a constant predictor. DIEN's representation is a
-// concatenation, which an MLP turns into the behaviour-target match slowly (TIN §3.1.2), hence the
-// lower bars of the concat models of package din (measured when written: logloss 0.671, GAUC 0.640;
-// deterministic for the seed).
-func TestSmoke(t *testing.T) { ctrtest.Smoke(t, Spec, small, 2, 0.02, 0.6) }
-
-func TestDeterministic(t *testing.T) { ctrtest.Deterministic(t, Spec, small) }
-
-func TestConfigFile(t *testing.T) { ctrtest.ConfigFile(t, Spec, Spec.Name) }
-
-func TestRegistered(t *testing.T) { ctrtest.Registered(t, Spec) }
-
-// TestRejectsBadKeys: TIN's switches and the Transformer keys are an error here.
-func TestRejectsBadKeys(t *testing.T) {
-	for _, p := range []string{"    encoding: tte-p\n", "    attention: true\n", "    representation: false\n", "    heads: 2\n"} {
-		if _, err := ctr.New(Spec, benchtest.Params(t, p), nil, nil); !errors.Is(err, bench.ErrConfig) {
-			t.Errorf("%q: New = %v, want a config error", p, err)
-		}
-	}
+// TestCommon: the shared CTR model tests (ctrtest.Common), and refused keys. Smoke: two epochs on
+// the test CTR set beat a constant predictor. DIEN's representation is a concatenation, which an
+// MLP turns into the behaviour-target match slowly (TIN §3.1.2), hence the lower bars of the concat
+// models of package din (measured when written: logloss 0.671, GAUC 0.640; deterministic for the
+// seed).
+func TestCommon(t *testing.T) {
+	ctrtest.Common(t, Spec, small, 0.02, 0.6, append(ctrtest.TINSwitches, ctrtest.TransformerKeys...)...)
 }

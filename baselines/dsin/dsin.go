@@ -25,42 +25,29 @@ import (
 	"math/rand/v2"
 
 	"github.com/tibench/tibench/baselines/internal/ctr"
-	"github.com/tibench/tibench/bench"
 	"github.com/tibench/tibench/internal/ag"
 	"github.com/tibench/tibench/internal/nn"
-	"github.com/tibench/tibench/models"
 )
 
 // SessionGap is DSIN's session boundary: consecutive behaviours more than 30 minutes apart.
 const SessionGap = 30 * 60
 
 // Spec is the registered model.
-var Spec = ctr.Spec{
-	Name:  "dsin",
-	Check: ctr.RejectTINSwitches,
-	Defaults: func(c *ctr.Config) {
-		if c.Blocks == 0 {
-			c.Blocks = 1
-		}
-		if c.Heads == 0 {
-			c.Heads = 8
-		}
-	},
-	Resolved: func(c *ctr.Config) {
-		if c.FFN == 0 {
-			c.FFN = 4 * c.EmbedDim()
-		}
-	},
-	Build: func(c ctr.Config, d ctr.Dims, be ag.Backend, r *rand.Rand) (ctr.Net, error) {
-		return NewNet(c, d, be, r), nil
-	},
-}
+var Spec = func() ctr.Spec {
+	defaults, resolved := ctr.EncoderDefaults(1, 8, 4)
+	return ctr.Spec{
+		Name:     "dsin",
+		Check:    ctr.RejectTINSwitches,
+		Defaults: defaults,
+		Resolved: resolved,
+		Build: func(c ctr.Config, d ctr.Dims, be ag.Backend, r *rand.Rand) (ctr.Net, error) {
+			return NewNet(c, d, be, r), nil
+		},
+	}
+}()
 
 func init() {
-	models.Register(Spec.Name, "DSIN on CTR samples: self-attention within 30-minute sessions, Bi-LSTM across them, activation by the target (TIN Table 1)",
-		func(params bench.ModelParams, env models.Env) (models.Model, error) {
-			return ctr.New(Spec, params, env.Backend, env.Log)
-		})
+	ctr.Register(Spec, "DSIN on CTR samples: self-attention within 30-minute sessions, Bi-LSTM across them, activation by the target (TIN Table 1)")
 }
 
 // Net is DSIN's network.

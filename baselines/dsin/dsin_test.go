@@ -1,7 +1,6 @@
 package dsin
 
 import (
-	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -9,8 +8,6 @@ import (
 
 	"github.com/tibench/tibench/baselines/internal/ctr"
 	"github.com/tibench/tibench/baselines/internal/ctr/ctrtest"
-	"github.com/tibench/tibench/bench"
-	"github.com/tibench/tibench/bench/benchtest"
 	"github.com/tibench/tibench/internal/ag"
 	"github.com/tibench/tibench/internal/ag/agtest"
 )
@@ -26,11 +23,6 @@ func TestGradients(t *testing.T) {
 	ctrtest.CheckGradients(t, Spec, tiny+"    batch_norm: false\n")
 }
 
-// TestSmoke: two epochs on the test CTR set beat a constant predictor. DSIN's representation is a
-// concatenation, which an MLP turns into the behaviour-target match slowly (TIN §3.1.2), hence the
-// lower bars of the concat models of package din.
-func TestSmoke(t *testing.T) { ctrtest.Smoke(t, Spec, small, 2, 0.02, 0.6) }
-
 // TestSessions by hand: behaviours at 0, 600, 4000, 4100 s (gaps 600, 3400, 100: one cut, > 1800 s)
 // and a sample at 0, 1801 s (one cut), in T = 4 slots.
 func TestSessions(t *testing.T) {
@@ -39,22 +31,6 @@ func TestSessions(t *testing.T) {
 	if !slices.Equal(rows, []int32{0, 1, 2, 3, 4, 5}) || !slices.Equal(sess, []int32{1, 1, 2, 2, 1, 2}) ||
 		!slices.Equal(pos, []int32{1, 2, 1, 2, 1, 1}) || !slices.Equal(lens[0], []int{2, 2}) || !slices.Equal(lens[1], []int{1, 1}) {
 		t.Errorf("rows %v sessions %v positions %v lengths %v", rows, sess, pos, lens)
-	}
-}
-
-func TestDeterministic(t *testing.T) { ctrtest.Deterministic(t, Spec, small) }
-
-func TestConfigFile(t *testing.T) { ctrtest.ConfigFile(t, Spec, Spec.Name) }
-
-func TestRegistered(t *testing.T) { ctrtest.Registered(t, Spec) }
-
-// TestRejectsBadKeys: TIN's switches are an error here, and so are heads that do not divide the
-// embedding width.
-func TestRejectsBadKeys(t *testing.T) {
-	for _, p := range []string{"    encoding: tte-p\n", "    attention: true\n", "    representation: false\n", "    heads: 3\n"} {
-		if _, err := ctr.New(Spec, benchtest.Params(t, p), nil, nil); !errors.Is(err, bench.ErrConfig) {
-			t.Errorf("%q: New = %v, want a config error", p, err)
-		}
 	}
 }
 
@@ -135,4 +111,12 @@ func TestBiLSTMDirections(t *testing.T) {
 	f1, _ := net.Forward.Forward(tp, row(K), zero(), zero())
 	b1, _ := net.Back.Forward(tp, row(K), zero(), zero())
 	check(1, 0, f1, b1)
+}
+
+// TestCommon: the shared CTR model tests (ctrtest.Common), and refused keys. Smoke: two epochs on
+// the test CTR set beat a constant predictor. DSIN's representation is a concatenation, which an
+// MLP turns into the behaviour-target match slowly (TIN §3.1.2), hence the lower bars of the concat
+// models of package din.
+func TestCommon(t *testing.T) {
+	ctrtest.Common(t, Spec, small, 0.02, 0.6, append(ctrtest.TINSwitches, "    heads: 3\n")...)
 }

@@ -4,10 +4,8 @@ import (
 	"math/rand/v2"
 
 	"github.com/tibench/tibench/baselines/internal/ctr"
-	"github.com/tibench/tibench/bench"
 	"github.com/tibench/tibench/internal/ag"
 	"github.com/tibench/tibench/internal/nn"
-	"github.com/tibench/tibench/models"
 )
 
 // CTRSpec is GRU4Rec as TIN's Table 1 runs it on CTR samples (registered gru4rec-ctr), on the
@@ -32,10 +30,7 @@ var CTRSpec = ctr.Spec{
 }
 
 func init() {
-	models.Register(CTRSpec.Name, "GRU4Rec on CTR samples: a GRU over the behaviours, its last state against the target (TIN Table 1's GRU4Rec row)",
-		func(params bench.ModelParams, env models.Env) (models.Model, error) {
-			return ctr.New(CTRSpec, params, env.Backend, env.Log)
-		})
+	ctr.Register(CTRSpec, "GRU4Rec on CTR samples: a GRU over the behaviours, its last state against the target (TIN Table 1's GRU4Rec row)")
 }
 
 // CTRNet is gru4rec-ctr's network.

@@ -1,13 +1,9 @@
 package gru4rec
 
 import (
-	"errors"
 	"testing"
 
-	"github.com/tibench/tibench/baselines/internal/ctr"
 	"github.com/tibench/tibench/baselines/internal/ctr/ctrtest"
-	"github.com/tibench/tibench/bench"
-	"github.com/tibench/tibench/bench/benchtest"
 )
 
 const ctrSmall = "    item_dim: 8\n    category_dim: 8\n    hidden: [16, 8]\n    batch_size: 64\n"
@@ -20,20 +16,8 @@ func TestCTRGradients(t *testing.T) {
 	ctrtest.CheckGradients(t, CTRSpec, tiny+"    batch_norm: false\n")
 }
 
-// TestCTRSmoke: two epochs on the test CTR set beat a constant predictor clearly.
-func TestCTRSmoke(t *testing.T) { ctrtest.Smoke(t, CTRSpec, ctrSmall, 2, 0.05, 0.7) }
-
-func TestCTRDeterministic(t *testing.T) { ctrtest.Deterministic(t, CTRSpec, ctrSmall) }
-
-func TestCTRConfigFile(t *testing.T) { ctrtest.ConfigFile(t, CTRSpec, CTRSpec.Name) }
-
-func TestCTRRegistered(t *testing.T) { ctrtest.Registered(t, CTRSpec) }
-
-// TestCTRRejectsTINSwitches: TIN's keys are an error here, not silently ignored.
-func TestCTRRejectsTINSwitches(t *testing.T) {
-	for _, p := range []string{"    encoding: tte-p\n", "    attention: true\n", "    representation: false\n"} {
-		if _, err := ctr.New(CTRSpec, benchtest.Params(t, p), nil, nil); !errors.Is(err, bench.ErrConfig) {
-			t.Errorf("%q: New = %v, want a config error", p, err)
-		}
-	}
+// TestCTRCommon: the shared CTR model tests (ctrtest.Common): two epochs on the test CTR set beat a
+// constant predictor clearly, determinism, config file, registration, refused keys.
+func TestCTRCommon(t *testing.T) {
+	ctrtest.Common(t, CTRSpec, ctrSmall, 0.05, 0.7, append(ctrtest.TINSwitches, ctrtest.TransformerKeys...)...)
 }

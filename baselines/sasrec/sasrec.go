@@ -17,39 +17,26 @@ import (
 	"math/rand/v2"
 
 	"github.com/tibench/tibench/baselines/internal/ctr"
-	"github.com/tibench/tibench/bench"
 	"github.com/tibench/tibench/internal/ag"
 	"github.com/tibench/tibench/internal/nn"
-	"github.com/tibench/tibench/models"
 )
 
 // Spec is the registered model.
-var Spec = ctr.Spec{
-	Name:  "sasrec",
-	Check: ctr.RejectTINSwitches,
-	Defaults: func(c *ctr.Config) {
-		if c.Blocks == 0 {
-			c.Blocks = 2
-		}
-		if c.Heads == 0 {
-			c.Heads = 1
-		}
-	},
-	Resolved: func(c *ctr.Config) {
-		if c.FFN == 0 {
-			c.FFN = c.EmbedDim()
-		}
-	},
-	Build: func(c ctr.Config, d ctr.Dims, be ag.Backend, r *rand.Rand) (ctr.Net, error) {
-		return NewNet(c, d, be, r), nil
-	},
-}
+var Spec = func() ctr.Spec {
+	defaults, resolved := ctr.EncoderDefaults(2, 1, 1)
+	return ctr.Spec{
+		Name:     "sasrec",
+		Check:    ctr.RejectTINSwitches,
+		Defaults: defaults,
+		Resolved: resolved,
+		Build: func(c ctr.Config, d ctr.Dims, be ag.Backend, r *rand.Rand) (ctr.Net, error) {
+			return NewNet(c, d, be, r), nil
+		},
+	}
+}()
 
 func init() {
-	models.Register(Spec.Name, "SASRec on CTR samples: causal self-attention over the behaviours with learned positions (TIN Table 1)",
-		func(params bench.ModelParams, env models.Env) (models.Model, error) {
-			return ctr.New(Spec, params, env.Backend, env.Log)
-		})
+	ctr.Register(Spec, "SASRec on CTR samples: causal self-attention over the behaviours with learned positions (TIN Table 1)")
 }
 
 // Net is SASRec's network.

@@ -22,10 +22,8 @@ import (
 	"math/rand/v2"
 
 	"github.com/tibench/tibench/baselines/internal/ctr"
-	"github.com/tibench/tibench/bench"
 	"github.com/tibench/tibench/internal/ag"
 	"github.com/tibench/tibench/internal/nn"
-	"github.com/tibench/tibench/models"
 )
 
 // Config is model.params (configs/models/tin.yaml).
@@ -66,9 +64,7 @@ func spec(name, desc, enc string, ta, tr bool) ctr.Spec {
 
 func init() {
 	for _, s := range Specs {
-		models.Register(s.Name, descriptions[s.Name], func(params bench.ModelParams, env models.Env) (models.Model, error) {
-			return ctr.New(s, params, env.Backend, env.Log)
-		})
+		ctr.Register(s, descriptions[s.Name])
 	}
 }
 

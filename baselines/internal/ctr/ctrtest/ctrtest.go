@@ -4,6 +4,7 @@ package ctrtest
 
 import (
 	"context"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"path/filepath"
@@ -264,3 +265,27 @@ func BenchEpoch(b *testing.B, spec ctr.Spec) {
 	}
 	b.ReportMetric(float64(b.N*len(d.CTR.Train))/b.Elapsed().Seconds(), "samples/s")
 }
+
+// Common runs the tests every CTR model shares, as subtests: Smoke (two epochs with small
+// parameters beat a constant predictor by margin, GAUC ≥ minGAUC), Deterministic, ConfigFile
+// (configs/models/<name>.yaml states the defaults), Registered, and that each of refused (model
+// parameters as YAML) is a config error rather than silently ignored.
+func Common(t *testing.T, spec ctr.Spec, small string, margin, minGAUC float64, refused ...string) {
+	t.Run("Smoke", func(t *testing.T) { Smoke(t, spec, small, 2, margin, minGAUC) })
+	t.Run("Deterministic", func(t *testing.T) { Deterministic(t, spec, small) })
+	t.Run("ConfigFile", func(t *testing.T) { ConfigFile(t, spec, spec.Name) })
+	t.Run("Registered", func(t *testing.T) { Registered(t, spec) })
+	t.Run("Refused", func(t *testing.T) {
+		for _, p := range refused {
+			if _, err := ctr.New(spec, benchtest.Params(t, p), nil, nil); !errors.Is(err, bench.ErrConfig) {
+				t.Errorf("%q: New = %v, want a config error", p, err)
+			}
+		}
+	})
+}
+
+// TINSwitches are TIN's keys, which every other CTR model refuses.
+var TINSwitches = []string{"    encoding: tte-p\n", "    attention: true\n", "    representation: false\n"}
+
+// TransformerKeys are the Transformer models' keys, which the others refuse.
+var TransformerKeys = []string{"    blocks: 1\n", "    heads: 2\n", "    ffn: 8\n"}
