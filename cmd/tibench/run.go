@@ -194,6 +194,10 @@ func runList(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintln(stdout, "Models:")
+	width := 12 // the name column fits the longest name
+	for _, name := range models.Names() {
+		width = max(width, len(name))
+	}
 	for _, name := range models.Names() {
 		m, err := models.New(name, bench.ModelParams{}, models.Env{Backend: ag.NewCPU()})
 		if err != nil {
@@ -210,12 +214,12 @@ func runList(_ context.Context, args []string, stdout, stderr io.Writer) error {
 			}
 			caps = append(caps, tn)
 		}
-		fmt.Fprintf(stdout, "  %-12s %-34s %s\n", name, strings.Join(caps, " "), models.Describe(name))
+		fmt.Fprintf(stdout, "  %-*s %-34s %s\n", width, name, strings.Join(caps, " "), models.Describe(name))
 	}
 	fmt.Fprintln(stdout, "\nTasks (run.task):")
 	for _, tn := range bench.TaskNames() {
 		t, _ := bench.TaskByName(tn)
-		fmt.Fprintf(stdout, "  %-12s %s\n", tn, t.Description())
+		fmt.Fprintf(stdout, "  %-*s %s\n", width, tn, t.Description())
 	}
 	return nil
 }
