@@ -21,7 +21,7 @@ func TestRun(t *testing.T) {
 		{args: []string{"nosuch"}, wantErr: `unknown command "nosuch"`},
 		{args: []string{"help", "nosuch"}, wantErr: `help: unknown command "nosuch"`},
 		{args: []string{"help", "run"}},
-		{args: []string{"list"}, wantOut: "session      after each click"},
+		{args: []string{"list"}, wantOut: "\n  gru4rec-ctr     ctr "}, // the name column fits the longest name
 		{args: []string{"backends", "-bogus"}, wantErr: "flag provided but not defined"},
 		{args: []string{"help", "plan"}},
 		{args: []string{"help", "export"}},
