@@ -17,8 +17,8 @@ import (
 // Category 7 at position 1: X = (1, 1, 0, 0), Y = (1, 1, 0, 0): X = Y, a fair coin, so MI = H(Y) =
 // log 2. At position 2: X = (0, 0, 1, 0), Y = (1, 1, 0, 0): cells (x,y) (0,1)=2, (0,0)=1, (1,0)=1;
 // P(x=0) = 3/4, P(x=1) = 1/4, P(y) = 1/2 each:
-// MI = 2/4·log((2/4)/(3/4·1/2)) + 1/4·log((1/4)/(3/4·1/2)) + 1/4·log((1/4)/(1/4·1/2))
-//    = 1/2·log(4/3) + 1/4·log(2/3) + 1/4·log 2 = 0.215762…
+// MI = 2/4·log((2/4)/(3/4·1/2)) + 1/4·log((1/4)/(3/4·1/2)) + 1/4·log((1/4)/(1/4·1/2)), that is
+// 1/2·log(4/3) + 1/4·log(2/3) + 1/4·log 2 = 0.215762…
 // Category 8 at position 1 is the complement of category 7's there, and at position 2 it is
 // (1, 1, 0, 0) = Y (a missing behaviour counts as x = 0): log 2 both.
 func TestCategoryTargetCorrelation(t *testing.T) {
