@@ -72,6 +72,11 @@ type RunConfig struct {
 	Sessions SessionConfig `yaml:"sessions,omitempty"`
 	// CTR says how the ctr task builds its samples.
 	CTR CTRRunConfig `yaml:"ctr,omitempty"`
+	// LengthBuckets break the test metrics down by sequence length, each bucket "MIN-MAX" or
+	// "MIN-" (inclusive): sessions by clicks for the session task (JUMP Fig. 7), samples by the
+	// length of their behaviour history for the ctr task (TIN Table 3). Each bucket adds units such
+	// as recall@20/len=2-6; an empty bucket records none. Default none. The row tasks reject it.
+	LengthBuckets []LengthBucket `yaml:"length_buckets,flow,omitempty"`
 	// Epochs is the number of training epochs. Default 10.
 	Epochs int `yaml:"epochs"`
 	// Patience stops training after this many epochs without a better validation metric.

@@ -36,6 +36,8 @@ type Data struct {
 	Sessions *SessionView
 	// CTR is the CTR task's view: leave-one-out samples with fixed-seed negatives.
 	CTR *datasets.CTRSplit
+	// LengthBuckets are run.length_buckets: the session and ctr tasks also score each bucket.
+	LengthBuckets []LengthBucket
 }
 
 // SessionView is the session task's data: the sessions and their chronological split by start time

@@ -211,8 +211,12 @@ func Evaluate(ctx context.Context, m Model, d *Data) (val, test Scores, err erro
 		return nil, nil, err
 	}
 	if dp, ok := m.(DwellPredictor); ok && !dp.PredictsDwell() {
-		delete(val, "MAE")
-		delete(test, "MAE")
+		for _, sc := range []Scores{val, test} {
+			delete(sc, "MAE")
+			for _, b := range d.LengthBuckets {
+				delete(sc, b.Unit("MAE"))
+			}
+		}
 	}
 	return val, test, nil
 }

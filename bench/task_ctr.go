@@ -47,6 +47,9 @@ func (t ctrTask) Validate(r RunConfig) error {
 	if r.CTR.MaxHistory < 0 || r.CTR.MinInteractions < 0 {
 		return fmt.Errorf("%w: run.ctr: max_history %d and min_interactions %d must not be negative", ErrConfig, r.CTR.MaxHistory, r.CTR.MinInteractions)
 	}
+	if err := checkLengthBuckets(r); err != nil {
+		return err
+	}
 	return checkSelection(t, r)
 }
 
@@ -55,10 +58,13 @@ func (t ctrTask) View(d *datasets.Dataset, r RunConfig) (*Data, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Data{Dataset: d, Task: t, Protocol: r.Protocol, CTR: cs}, nil
+	return &Data{Dataset: d, Task: t, Protocol: r.Protocol, CTR: cs, LengthBuckets: r.LengthBuckets}, nil
 }
 
-func (ctrTask) Units(RunConfig) []string { return []string{"logloss", "GAUC", "GAUC-impr"} }
+// Units: logloss, GAUC and GAUC-impr, then the same for every length bucket (TIN Table 3).
+func (ctrTask) Units(r RunConfig) []string {
+	return bucketUnits([]string{"logloss", "GAUC", "GAUC-impr"}, r.LengthBuckets)
+}
 
 func (ctrTask) NewScorer(d *Data) Scorer {
 	s := &ctrScorer{d: d}
@@ -111,32 +117,58 @@ func (s *ctrScorer) Scores(part Part) (Scores, error) {
 	if err := checkCount(part, ps.n, len(samples)); err != nil {
 		return nil, err
 	}
-	labels := make([]bool, len(samples))
-	users := make([]int32, len(samples))
-	var pos, neg []float64
+	sc := Scores{}
+	if err := s.score(sc, part, func(int) bool { return true }, func(u string) string { return u }); err != nil {
+		return nil, err
+	}
+	for _, b := range s.d.LengthBuckets {
+		if err := s.score(sc, part, b.Contains, b.Unit); err != nil {
+			return nil, fmt.Errorf("length bucket %s: %w", b, err)
+		}
+	}
+	return sc, nil
+}
+
+// score adds the metrics of the samples whose history length passes keep to sc, under name(unit).
+// No sample passing keeps sc as it was (an empty length bucket records nothing).
+func (s *ctrScorer) score(sc Scores, part Part, keep func(historyLen int) bool, name func(string) string) error {
+	ps := &s.parts[part]
+	samples := s.d.CTRPart(part)
+	var labels []bool
+	var users []int32
+	var pos, neg, probs, scores []float64
 	for i, smp := range samples {
-		labels[i], users[i] = smp.Label == 1, smp.User
-		// Samples come as a positive immediately followed by its negative (datasets.CTRSplit).
+		if !keep(len(smp.History)) {
+			continue
+		}
+		labels, users = append(labels, smp.Label == 1), append(users, smp.User)
+		probs, scores = append(probs, ps.prob[i]), append(scores, ps.score[i])
+		// Samples come as a positive immediately followed by its negative, with the same history
+		// (datasets.CTRSplit), so a pair is never split by a length bucket.
 		if smp.Label == 1 {
 			if i+1 >= len(samples) || samples[i+1].Label != 0 || samples[i+1].User != smp.User {
-				return nil, fmt.Errorf("%s CTR sample %d: a positive without its negative after it", part, i)
+				return fmt.Errorf("%s CTR sample %d: a positive without its negative after it", part, i)
 			}
 			pos, neg = append(pos, ps.score[i]), append(neg, ps.score[i+1])
 		}
 	}
-	ll, err := metrics.LogLoss(ps.prob, labels)
+	if len(labels) == 0 {
+		return nil
+	}
+	ll, err := metrics.LogLoss(probs, labels)
 	if err != nil {
-		return nil, fmt.Errorf("%s logloss: %w", part, err)
+		return fmt.Errorf("%s logloss: %w", part, err)
 	}
 	gauc, err := metrics.GAUCPairwise(pos, neg)
 	if err != nil {
-		return nil, fmt.Errorf("%s GAUC: %w", part, err)
+		return fmt.Errorf("%s GAUC: %w", part, err)
 	}
-	impr, err := metrics.GAUCImpression(users, ps.score, labels, metrics.WeightImpressions)
+	impr, err := metrics.GAUCImpression(users, scores, labels, metrics.WeightImpressions)
 	if err != nil {
-		return nil, fmt.Errorf("%s GAUC-impr: %w", part, err)
+		return fmt.Errorf("%s GAUC-impr: %w", part, err)
 	}
-	return Scores{"logloss": ll, "GAUC": gauc, "GAUC-impr": impr}, nil
+	sc[name("logloss")], sc[name("GAUC")], sc[name("GAUC-impr")] = ll, gauc, impr
+	return nil
 }
 
 // CTRRunConfig is run.ctr: how CTR samples are built. Zero means the default in each comment.

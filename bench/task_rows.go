@@ -50,6 +50,9 @@ func (rowTask) defaults(r *RunConfig, train, val, test float64) {
 }
 
 func (rowTask) validate(r RunConfig) error {
+	if len(r.LengthBuckets) > 0 {
+		return fmt.Errorf("%w: run.length_buckets: the row tasks score single interactions, which have no sequence length; remove it", ErrConfig)
+	}
 	if r.Split.By != "rows" && r.Split.By != "time" {
 		return fmt.Errorf("%w: run.split.by: %q is not one of rows, time", ErrConfig, r.Split.By)
 	}

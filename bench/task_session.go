@@ -63,6 +63,9 @@ func (t sessionTask) Validate(r RunConfig) error {
 	if err := checkCutoffs(r); err != nil {
 		return err
 	}
+	if err := checkLengthBuckets(r); err != nil {
+		return err
+	}
 	return checkSelection(t, r)
 }
 
@@ -76,23 +79,27 @@ func (t sessionTask) View(d *datasets.Dataset, r RunConfig) (*Data, error) {
 		return nil, err
 	}
 	return &Data{Dataset: d, Task: t, Protocol: r.Protocol, Cutoffs: r.Cutoffs,
-		Sessions: &SessionView{Sessions: ss, Train: tr, Val: va, Test: te}}, nil
+		Sessions: &SessionView{Sessions: ss, Train: tr, Val: va, Test: te}, LengthBuckets: r.LengthBuckets}, nil
 }
 
-// Units: MAE (Table 2), then Recall@k, MRR@k and NDCG@k for every cutoff (Table 3's order).
+// Units: MAE (Table 2), then Recall@k, MRR@k and NDCG@k for every cutoff (Table 3's order), then
+// the same for every length bucket (Fig. 7).
 func (sessionTask) Units(r RunConfig) []string {
 	u := []string{"MAE"}
 	for _, k := range r.Cutoffs {
 		u = append(u, metrics.RecallName(k), metrics.MRRName(k), metrics.NDCGName(k))
 	}
-	return u
+	return bucketUnits(u, r.LengthBuckets)
 }
 
 func (sessionTask) NewScorer(d *Data) Scorer {
 	s := &sessionScorer{d: d}
 	for _, p := range []Part{PartValidation, PartTest} {
 		ps := &s.parts[p]
-		ps.acc = metrics.NewRankAccumulator(d.cutoffs()...)
+		ps.all = newSessionTally(d.cutoffs())
+		for range d.LengthBuckets {
+			ps.buckets = append(ps.buckets, newSessionTally(d.cutoffs()))
+		}
 		ps.offset = make([]int, len(d.Sessions.Part(p))+1)
 		for i, ss := range d.Sessions.Part(p) {
 			ps.offset[i+1] = ps.offset[i] + ss.Len()
@@ -107,13 +114,39 @@ func (sessionTask) NewScorer(d *Data) Scorer {
 type sessionScorer struct {
 	d     *Data
 	parts [3]struct {
-		acc       *metrics.RankAccumulator
-		offset    []int // session -> index of its first click
-		seen      []bool
-		n         int
-		absErr    float64
-		observed  int
-		nextClick int
+		all     *sessionTally
+		buckets []*sessionTally // by Data.LengthBuckets: clicks of sessions whose length is in the bucket
+		offset  []int           // session -> index of its first click
+		seen    []bool
+		n       int
+	}
+}
+
+// sessionTally is the metrics' state over a set of clicks.
+type sessionTally struct {
+	acc       *metrics.RankAccumulator
+	absErr    float64
+	observed  int
+	nextClick int
+}
+
+func newSessionTally(cutoffs []int) *sessionTally {
+	return &sessionTally{acc: metrics.NewRankAccumulator(cutoffs...)}
+}
+
+// scores returns MAE and the rank metrics under their names with suffix applied; a metric over no
+// clicks is left out (and reported by the caller when the whole part has none).
+func (t *sessionTally) scores(sc Scores, name func(string) string) {
+	if t.observed > 0 {
+		sc[name("MAE")] = t.absErr / float64(t.observed)
+	}
+	if t.nextClick == 0 {
+		return
+	}
+	for _, k := range t.acc.Cutoffs() {
+		sc[name(metrics.RecallName(k))] = t.acc.Recall(k)
+		sc[name(metrics.MRRName(k))] = t.acc.MRRAt(k)
+		sc[name(metrics.NDCGName(k))] = t.acc.NDCG(k)
 	}
 }
 
@@ -140,19 +173,31 @@ func (s *sessionScorer) Add(p Prediction) error {
 	if math.IsNaN(p.Value) || math.IsInf(p.Value, 0) {
 		return fmt.Errorf("%s session %d click %d: predicted dwell %v", p.Part, p.Group, p.Row, p.Value)
 	}
-	if !p.Censored {
-		ps.absErr += math.Abs(p.Value - p.Truth)
-		ps.observed++
-	}
 	last := p.Row == ss.Len()-1
-	switch {
-	case last && p.Rank != 0:
+	if last && p.Rank != 0 {
 		return fmt.Errorf("%s session %d click %d: rank %v for the last click, which has no next click (want 0)", p.Part, p.Group, p.Row, p.Rank)
-	case !last:
-		if err := ps.acc.Add(p.Rank); err != nil {
-			return fmt.Errorf("%s session %d click %d: %w", p.Part, p.Group, p.Row, err)
+	}
+	if err := ps.all.add(p, last); err != nil {
+		return fmt.Errorf("%s session %d click %d: %w", p.Part, p.Group, p.Row, err)
+	}
+	for i, b := range s.d.LengthBuckets {
+		if b.Contains(ss.Len()) {
+			_ = ps.buckets[i].add(p, last) // the rank passed the check just above
 		}
-		ps.nextClick++
+	}
+	return nil
+}
+
+func (t *sessionTally) add(p Prediction, last bool) error {
+	if !last {
+		if err := t.acc.Add(p.Rank); err != nil {
+			return err
+		}
+		t.nextClick++
+	}
+	if !p.Censored {
+		t.absErr += math.Abs(p.Value - p.Truth)
+		t.observed++
 	}
 	return nil
 }
@@ -162,14 +207,13 @@ func (s *sessionScorer) Scores(part Part) (Scores, error) {
 	if err := checkCount(part, ps.n, len(ps.seen)); err != nil {
 		return nil, err
 	}
-	if ps.observed == 0 || ps.nextClick == 0 {
-		return nil, fmt.Errorf("%s part: %d observed dwell times and %d next clicks: too few sessions to score", part, ps.observed, ps.nextClick)
+	if ps.all.observed == 0 || ps.all.nextClick == 0 {
+		return nil, fmt.Errorf("%s part: %d observed dwell times and %d next clicks: too few sessions to score", part, ps.all.observed, ps.all.nextClick)
 	}
-	sc := Scores{"MAE": ps.absErr / float64(ps.observed)}
-	for _, k := range ps.acc.Cutoffs() {
-		sc[metrics.RecallName(k)] = ps.acc.Recall(k)
-		sc[metrics.MRRName(k)] = ps.acc.MRRAt(k)
-		sc[metrics.NDCGName(k)] = ps.acc.NDCG(k)
+	sc := Scores{}
+	ps.all.scores(sc, func(u string) string { return u })
+	for i, b := range s.d.LengthBuckets {
+		ps.buckets[i].scores(sc, b.Unit)
 	}
 	return sc, nil
 }

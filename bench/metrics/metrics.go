@@ -76,6 +76,17 @@ func Metrics() []Metric { return slices.Clone(metricTable) }
 // Lookup returns the unit called name, resolving "recall@K", "ndcg@K" and "MRR@K" for any K >= 1.
 // An unknown name is an error listing the valid ones.
 func Lookup(name string) (Metric, error) {
+	if base, bucket, ok := strings.Cut(name, byLengthSep); ok {
+		m, err := Lookup(base)
+		if err != nil {
+			return Metric{}, err
+		}
+		if m.Timing || bucket == "" || strings.ContainsAny(bucket, "/ \t") {
+			return Metric{}, fmt.Errorf("metrics: %q: want a model metric restricted to a length bucket, e.g. recall@20%s2-6", name, byLengthSep)
+		}
+		m.Name, m.Description = name, m.Description+" (sequences of length "+bucket+" only)"
+		return m, nil
+	}
 	if fam, k, ok := strings.Cut(name, "@"); ok && (fam == "recall" || fam == "ndcg" || fam == "MRR") {
 		n, err := strconv.Atoi(k)
 		if err != nil || n < 1 || strconv.Itoa(n) != k {
@@ -116,6 +127,14 @@ func Improves(unit string, v, best float64) (bool, error) {
 	w, err := Worse(unit, best, v)
 	return w < 0, err
 }
+
+// byLengthSep joins a metric and a length bucket in a unit name.
+const byLengthSep = "/len="
+
+// ByLengthName is the unit of metric restricted to the sequences whose length is in bucket (written
+// "2-6" or "151-"), e.g. "recall@20/len=2-6": JUMP Fig. 7's and TIN Table 3's breakdowns. Lookup
+// gives it the metric's direction.
+func ByLengthName(metric, bucket string) string { return metric + byLengthSep + bucket }
 
 // RecallName is the result name of Recall@k, e.g. "recall@10".
 func RecallName(k int) string { return "recall@" + strconv.Itoa(k) }

@@ -18,6 +18,7 @@ func TestLookup(t *testing.T) {
 		{"MRR", true}, {"recall@10", true}, {"recall@1", true}, {"ndcg@20", true}, {"AUC", true},
 		{"MAE", false}, {"GAUC", true}, {"GAUC-impr", true}, {"logloss", false},
 		{"MRR@20", true}, {"sec/epoch", false}, {"interactions/s", true}, {"epochs", false},
+		{"recall@20/len=2-6", true}, {"MAE/len=151-", false}, {"GAUC/len=1-4", true},
 	} {
 		m, err := Lookup(tc.name)
 		if err != nil {
@@ -32,7 +33,8 @@ func TestLookup(t *testing.T) {
 			t.Errorf("%s.Better() = %q, want %q", tc.name, m.Better(), want)
 		}
 	}
-	for _, bad := range []string{"mrr", "recall@0", "recall@-1", "recall@", "recall@01", "ndcg@x", "recall@k", "MRR@k", "MRR@0", "precision@10", ""} {
+	for _, bad := range []string{"mrr", "recall@0", "recall@-1", "recall@", "recall@01", "ndcg@x", "recall@k", "MRR@k", "MRR@0", "precision@10", "",
+		"sec/epoch/len=2-6", "recall@20/len=", "mrr/len=2-6", "recall@20/len=2-6/len=3-4"} {
 		_, err := Lookup(bad)
 		if err == nil {
 			t.Errorf("Lookup(%q) succeeded, want an error", bad)

@@ -228,3 +228,136 @@ set: [run.epochs=2]
 		t.Errorf("record %s, want scripted-ctr's", r.FullName())
 	}
 }
+
+// scriptedNoDwell is scriptedSession without a dwell head (bench.DwellPredictor).
+type scriptedNoDwell struct{ scriptedSession }
+
+func (*scriptedNoDwell) PredictsDwell() bool { return false }
+
+func init() {
+	models.Register("scripted-session-nodwell", "test: scripted session predictions without a dwell head", func(bench.ModelParams, models.Env) (models.Model, error) {
+		return &scriptedNoDwell{scriptedSession{values: []float64{10, 5, 1000}}}, nil
+	})
+	models.Register("scripted-ctr-lengths", "test: scripted CTR predictions of ctrLengthsCSV", func(bench.ModelParams, models.Env) (models.Model, error) {
+		return &scriptedCTR{probs: [][]float64{{0.9, 0.2, 0.4, 0.6, 0.7, 0.7, 0.8, 0.1}}}, nil
+	})
+}
+
+// TestSessionLengthBuckets: run.length_buckets breaks the session metrics down by session length
+// (JUMP Fig. 7). With split 0.4/0.2/0.4 the five sessions of sessionCSV go a, b → train, c →
+// validation, d (3 clicks) and e (4 clicks) → test. Selection on MAE keeps epoch 1 (validation dwell
+// 10 s predicted 10 s), so every test click is predicted 10 s:
+//
+//	d: dwells 4, 6 (the last censored), next-click ranks 1, 4
+//	e: dwells 5, 15, 80 (the last censored), next-click ranks 1, 4, 25
+//	all:  MAE (6+4+5+5+70)/5 = 18, Recall@20 4/5, MRR@20 (1+1/4+1+1/4)/5
+//	2-3:  d alone: MAE 5, Recall@20 1, MRR@20 1.25/2, NDCG@20 (1 + 1/log2 5)/2
+//	4-:   e alone: MAE (5+5+70)/3, Recall@20 2/3, MRR@20 1.25/3
+//	10-20: no session: no unit at all
+func TestSessionLengthBuckets(t *testing.T) {
+	for _, tc := range []struct {
+		model    string
+		wantMAE  bool
+		wantRest map[string]float64
+	}{
+		{"scripted-session", true, nil},
+		{"scripted-session-nodwell", false, nil},
+	} {
+		t.Run(tc.model, func(t *testing.T) {
+			opt, exp := testbed(t, sessionCSV, `name: toy-session-lengths
+task: session
+models: [`+tc.model+`]
+datasets: [DATA]
+set: [run.epochs=3, run.select=MAE, "run.split={train: 0.4, val: 0.2, test: 0.4}",
+      "run.sessions={gap: 100, min_item_count: 1, min_length: 1}", "run.length_buckets=[2-3, 4-, 10-20]"]
+`)
+			if tc.model == "scripted-session-nodwell" {
+				// No MAE to select on: select on the click metric instead (every epoch ties; the first wins).
+				b, _ := os.ReadFile(exp)
+				os.WriteFile(exp, []byte(strings.Replace(string(b), "run.select=MAE", "run.select=MRR@20", 1)), 0o644)
+			}
+			r := readOne(t, opt, exp)
+			checkValues(t, r, map[string]float64{
+				"epochs": 1, "recall@20": 4.0 / 5, "MRR@20": 2.5 / 5,
+				"recall@20/len=2-3": 1, "MRR@20/len=2-3": 1.25 / 2, "ndcg@20/len=2-3": (1 + 1/math.Log2(5)) / 2,
+				"recall@20/len=4-": 2.0 / 3, "MRR@20/len=4-": 1.25 / 3,
+			})
+			mae := map[string]float64{"MAE": 18, "MAE/len=2-3": 5, "MAE/len=4-": 80.0 / 3}
+			if tc.wantMAE {
+				checkValues(t, r, mae)
+			}
+			for unit := range mae {
+				if _, ok := r.Metric(unit); ok != tc.wantMAE {
+					t.Errorf("%s present %v, want %v", unit, ok, tc.wantMAE)
+				}
+			}
+			for _, v := range r.Values {
+				if strings.Contains(v.Unit, "len=10-20") {
+					t.Errorf("unit %s recorded for a bucket without sessions", v.Unit)
+				}
+			}
+		})
+	}
+}
+
+// ctrLengthsCSV is ctrCSV with a fourth user of five interactions: its test sample has a history
+// of 4 behaviours, the others' 3.
+const ctrLengthsCSV = ctrCSV + `u3,i0,20,0,0
+u3,i1,21,0,0
+u3,i2,22,0,0
+u3,i3,23,0,0
+u3,i4,24,0,0
+`
+
+// TestCTRLengthBuckets: run.length_buckets breaks the CTR metrics down by history length (TIN
+// Table 3). Test pairs (positive, negative): u0 (0.9, 0.2), u1 (0.4, 0.6), u2 (0.7, 0.7), all with
+// 3 behaviours, and u3 (0.8, 0.1) with 4:
+//
+//	1-3: as TestCTRTaskThroughThePipeline: GAUC 1/3, GAUC-impr 1/2
+//	4-4: logloss −(ln .8 + ln .9)/2, GAUC 1, GAUC-impr 1
+func TestCTRLengthBuckets(t *testing.T) {
+	opt, exp := testbed(t, ctrLengthsCSV, `name: toy-ctr-lengths
+task: ctr
+models: [scripted-ctr-lengths]
+datasets: [DATA]
+set: [run.epochs=1, "run.length_buckets=[1-3, 4-4, 5-]"]
+`)
+	r := readOne(t, opt, exp)
+	ll3 := -(math.Log(0.9) + math.Log(0.8) + 2*math.Log(0.4) + math.Log(0.7) + math.Log(0.3)) / 6
+	ll4 := -(math.Log(0.8) + math.Log(0.9)) / 2
+	checkValues(t, r, map[string]float64{
+		"logloss": (6*ll3 + 2*ll4) / 8, "GAUC": 2.0 / 4, "GAUC-impr": 2.5 / 4,
+		"logloss/len=1-3": ll3, "GAUC/len=1-3": 1.0 / 3, "GAUC-impr/len=1-3": 0.5,
+		"logloss/len=4-4": ll4, "GAUC/len=4-4": 1, "GAUC-impr/len=4-4": 1,
+	})
+	for _, v := range r.Values {
+		if strings.Contains(v.Unit, "len=5-") {
+			t.Errorf("unit %s recorded for a bucket without samples", v.Unit)
+		}
+	}
+}
+
+// TestLengthBucketsRejected: a malformed bucket, a duplicate and a row task with buckets are
+// config errors.
+func TestLengthBucketsRejected(t *testing.T) {
+	for _, tc := range []struct{ name, task, model, set, want string }{
+		{"malformed", "session", "scripted-session", `"run.length_buckets=[6-2]"`, "length bucket \"6-2\""},
+		{"zero", "ctr", "scripted-ctr", `"run.length_buckets=[0-4]"`, "length bucket \"0-4\""},
+		{"twice", "ctr", "scripted-ctr", `"run.length_buckets=[1-4, 1-4]"`, "1-4 twice"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opt, exp := testbed(t, ctrCSV, "name: toy-bad\ntask: "+tc.task+"\nmodels: ["+tc.model+"]\ndatasets: [DATA]\nset: [run.epochs=1, "+tc.set+"]\n")
+			err := New(opt).RunFile(context.Background(), exp)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("error %v, want one mentioning %q", err, tc.want)
+			}
+		})
+	}
+	for _, task := range []bench.Task{bench.TaskNextItem, bench.TaskStateChange} {
+		r := bench.RunConfig{LengthBuckets: []bench.LengthBucket{{Min: 1, Max: 4}}}
+		task.Defaults(&r)
+		if err := task.Validate(r); err == nil || !strings.Contains(err.Error(), "run.length_buckets") {
+			t.Errorf("%s: Validate = %v, want a run.length_buckets error", task.Name(), err)
+		}
+	}
+}
