@@ -13,7 +13,8 @@
 // encoded embeddings themselves, without projections (Q = K = V), as in the authors' code; without
 // TA the behaviours are averaged, without TR they enter the pooling alone (ẽ_i).
 //
-// Registered names: tin (TTE-P, TA, TR), tin-no-tte, tin-no-ta, tin-no-tr.
+// Registered names: tin (TTE-P, TA, TR), the ablations tin-no-tte, tin-no-ta and tin-no-tr (Table 1),
+// and the encodings of Tables 3 and 4: tin-coe (COE) and tin-tte-t (TTE-T).
 package tin
 
 import (
@@ -29,12 +30,14 @@ import (
 // Config is model.params (configs/models/tin.yaml).
 type Config = ctr.Config
 
-// Specs are the four registered variants; they differ only in their default switches.
+// Specs are the six registered variants; they differ only in their default switches.
 var Specs = []ctr.Spec{
 	spec("tin", "TIN: target-aware temporal encoding (TTE-P), attention and representation", ctr.EncodingTTEP, true, true),
 	spec("tin-no-tte", "TIN without target-aware temporal encoding (TIN Table 1 ablation)", ctr.EncodingNone, true, true),
 	spec("tin-no-ta", "TIN without target-aware attention: behaviours averaged (TIN Table 1 ablation)", ctr.EncodingTTEP, false, true),
 	spec("tin-no-tr", "TIN without target-aware representation: behaviours pooled alone (TIN Table 1 ablation)", ctr.EncodingTTEP, true, false),
+	spec("tin-coe", "TIN with chronological order encoding instead of TTE-P (TIN Table 3)", ctr.EncodingCOE, true, true),
+	spec("tin-tte-t", "TIN with the time-interval encoding TTE-T instead of TTE-P (TIN Table 4)", ctr.EncodingTTET, true, true),
 }
 
 var descriptions = map[string]string{}

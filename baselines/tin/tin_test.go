@@ -30,7 +30,6 @@ func TestSmoke(t *testing.T) {
 	for _, s := range Specs {
 		t.Run(s.Name, func(t *testing.T) { ctrtest.Smoke(t, s, small, 2, 0.05, 0.7) })
 	}
-	t.Run("tin/tte-t", func(t *testing.T) { ctrtest.Smoke(t, Specs[0], small+"    encoding: tte-t\n", 2, 0.05, 0.7) })
 }
 
 // TestDeterministic: same seed, same predictions; Evaluate leaves the model unchanged.

@@ -81,7 +81,10 @@ func Generate(recs []bench.Record, opt Options) (markdown []byte, figures map[st
 	g.evolutionSection()
 	g.paperSection(&specJump2)
 	g.paperSection(&specJump3)
+	g.lengthSection(&jumpFig7)
 	g.paperSection(&specTIN)
+	g.lengthSection(&tinTable3)
+	g.paperSection(&specTIN4)
 	g.otherSection()
 	if g.err != nil {
 		return nil, nil, g.err

@@ -106,8 +106,22 @@ func fixture() []bench.Record {
 			[]string{"jodie", "synth-mooc", "before=" + itoa(k)}, "ratio", r, "ratio-lo", r-0.2, "ratio-hi", r+0.3))
 	}
 	// JUMP: JUMP itself on a synthetic Reddit.
+	// JUMP: JUMP itself on a synthetic Reddit, with Fig. 7's length buckets (no session longer than 150
+	// clicks: that bucket records nothing).
 	add(rec(e, "jump-tables", "Dwell", "online", "train", 1, []string{"jump", "synth-reddit-small"},
-		"MAE", 200.0, "recall@20", 0.8, "MRR@20", 0.6, "ndcg@20", 0.65))
+		"MAE", 200.0, "recall@20", 0.8, "MRR@20", 0.6, "ndcg@20", 0.65,
+		"recall@20/len=2-6", 0.85, "recall@20/len=10-30", 0.7))
+	// TIN Table 3: TTE-P and COE by history length, two seeds.
+	for s := range 2 {
+		for _, m := range []struct {
+			model string
+			gauc  float64
+		}{{"tin", 0.87}, {"tin-coe", 0.86}} {
+			g := m.gauc + 0.002*float64(s)
+			add(rec(e, "tin-encodings", "CTR", "frozen", "train", s+1, []string{m.model, "synth-amazon-small"},
+				"logloss", 0.45, "GAUC", g, "GAUC/len=1-4", g-0.01, "GAUC/len=5-9", g, "GAUC/len=20-", g+0.01))
+		}
+	}
 	// Protocol effect: JODIE gains online, Repeat-last (no parameters) does not; 2 seeds each.
 	for s := range 2 {
 		for _, pr := range []struct {
@@ -120,7 +134,7 @@ func fixture() []bench.Record {
 				[]string{"repeatlast", "synth-wikipedia-small", "protocol=" + pr.protocol}, "MRR", 0.35, "recall@10", 0.6))
 		}
 	}
-	// Nothing for Fig. 6 or TIN. One record of an experiment no section shows.
+	// Nothing for Fig. 6 or TIN Table 1. One record of an experiment no section shows.
 	add(rec(e, "scratch", "NextItem", "online", "train", 1, []string{"jodie", "synth-tiny"}, "MRR", 0.25))
 	return rs
 }
@@ -177,7 +191,9 @@ func TestGenerateGolden(t *testing.T) {
 			"figures/fig4-tbatch.png", "figures/fig4-tbatch.svg",
 			"figures/fig5-train-fraction.png", "figures/fig5-train-fraction.svg",
 			"figures/fig7-early-warning.png", "figures/fig7-early-warning.svg",
+			"figures/jump-fig7-synth-reddit-small.png", "figures/jump-fig7-synth-reddit-small.svg",
 			"figures/protocol-effect-synth-wikipedia-small.png", "figures/protocol-effect-synth-wikipedia-small.svg",
+			"figures/tin-table3-synth-amazon-small.png", "figures/tin-table3-synth-amazon-small.svg",
 		}},
 		{"empty.golden", nil, nil, "figures", nil},
 		{"nofigures.golden", fixture(), implementedFixture, "", nil},

@@ -612,6 +612,8 @@ func buildPaperTable(spec *tableSpec, p partition, status statusFunc) mdTable {
 					if s, ok := g.stat(m.Unit); ok {
 						sp = &s
 						stats[i][ci*len(spec.Metrics)+mi] = sp
+					} else if strings.Contains(m.Unit, "/len=") {
+						missing = "no test sequence of this length" // a length bucket nothing fell in
 					} else {
 						missing = "no " + m.Unit + " recorded"
 					}
