@@ -76,7 +76,7 @@ var (
 			Paper: map[paperKey]paperValue{
 				{"tin", "amazon", "GAUC/len=1-4"}: pv(0.8571), {"tin", "amazon", "GAUC/len=5-9"}: pv(0.8630),
 				{"tin", "amazon", "GAUC/len=10-14"}: pv(0.8742), {"tin", "amazon", "GAUC/len=15-19"}: pv(0.8752),
-				{"tin", "amazon", "GAUC/len=20-"}: pv(0.8728),
+				{"tin", "amazon", "GAUC/len=20-"}:     pv(0.8728),
 				{"tin-coe", "amazon", "GAUC/len=1-4"}: pv(0.8564), {"tin-coe", "amazon", "GAUC/len=5-9"}: pv(0.8615),
 				{"tin-coe", "amazon", "GAUC/len=10-14"}: pv(0.8718), {"tin-coe", "amazon", "GAUC/len=15-19"}: pv(0.8731),
 				{"tin-coe", "amazon", "GAUC/len=20-"}: pv(0.8675),

@@ -81,6 +81,8 @@ func Generate(recs []bench.Record, opt Options) (markdown []byte, figures map[st
 	g.evolutionSection()
 	g.paperSection(&specJump2)
 	g.paperSection(&specJump3)
+	g.lineSection(lineJumpFig5)
+	g.lineSection(lineJumpFig6)
 	g.lengthSection(&jumpFig7)
 	g.paperSection(&specTIN)
 	g.lengthSection(&tinTable3)
@@ -245,8 +247,9 @@ func (g *generator) table5Section() {
 	}
 }
 
-// lineSpec describes a line figure over a numeric variant key (JODIE Figs. 5 and 6).
+// lineSpec describes a line figure over a numeric variant key (JODIE Figs. 5 and 6, JUMP Figs. 5 and 6).
 type lineSpec struct {
+	Paper      string // "JODIE"
 	Fig        string // "Fig. 5"
 	Title      string
 	Intro      string
@@ -265,7 +268,8 @@ type linePanel struct {
 }
 
 func (g *generator) lineSection(spec lineSpec) {
-	g.printf("## JODIE %s — %s\n\n%s\n\n", spec.Fig, spec.Title, spec.Intro)
+	fig := spec.Paper + " " + spec.Fig
+	g.printf("## %s — %s\n\n%s\n\n", fig, spec.Title, spec.Intro)
 	drawn := false
 	for _, panel := range spec.Panels {
 		parts := partitions(g.ix.take(spec.Experiment, panel.Bench, hasNumericVariant(spec.XKey)))
@@ -275,9 +279,9 @@ func (g *generator) lineSection(spec lineSpec) {
 		drawn = true
 		for _, p := range parts {
 			keys, byKey, xs := seriesOf(p.Groups, spec.XKey)
-			g.printf("%s", partHeading(spec.Fig+" ("+panel.Unit+")", p, len(parts)))
+			g.printf("%s", partHeading(fig+" ("+panel.Unit+")", p, len(parts)))
 			if len(parts) < 2 && len(spec.Panels) > 1 {
-				g.printf("### %s (%s, benchmark `%s`)\n\n", spec.Fig, panel.Unit, panel.Bench)
+				g.printf("### %s (%s, benchmark `%s`)\n\n", fig, panel.Unit, panel.Bench)
 			}
 			g.printf("%s\n\n", caption(p))
 			g.printf("%s\n\n", provenanceLine(p))
@@ -303,11 +307,11 @@ func (g *generator) lineSection(spec lineSpec) {
 				}
 			}
 			lf := lineFigureSpec{
-				Title:  "JODIE " + spec.Fig + ": " + panel.YLabel + " vs " + spec.XLabel,
+				Title:  fig + ": " + panel.YLabel + " vs " + spec.XLabel,
 				XLabel: spec.XLabel, YLabel: panel.YLabel, LogX: spec.LogX, XTicks: xs, Series: series,
 			}.clean()
 			if len(lf.Series) == 0 {
-				g.printf("%s is not drawn: no drawable values (NaN, infinite or beyond ±1e100).\n\n", spec.Fig)
+				g.printf("%s is not drawn: no drawable values (NaN, infinite or beyond ±1e100).\n\n", fig)
 				continue
 			}
 			g.figure(spec.File+panel.Suffix+partSuffix(p, len(parts)), lf.Title+" (mean ± std over seeds)",
@@ -315,7 +319,7 @@ func (g *generator) lineSection(spec lineSpec) {
 		}
 	}
 	if !drawn {
-		g.printf("No results yet for %s (run `make reproduce`).\n\n", spec.Fig)
+		g.printf("No results yet for %s (run `make reproduce`).\n\n", fig)
 	}
 }
 

@@ -362,7 +362,7 @@ var (
 	}
 
 	lineFig5 = lineSpec{
-		Fig: "Fig. 5", Title: "robustness to the training fraction",
+		Paper: "JODIE", Fig: "Fig. 5", Title: "robustness to the training fraction",
 		Intro: "Test MRR of next-item prediction (and AUC of state change where recorded) as the training fraction grows " +
 			"(variant key `train=`, experiment `fig5-train-fraction`; validation and test are the next 10% each). " +
 			"Cells: mean ± std over seeds (n); the figure draws the mean with ± std error bars, one line per model and " +
@@ -375,11 +375,34 @@ var (
 	}
 
 	lineFig6 = lineSpec{
-		Fig: "Fig. 6", Title: "robustness to the embedding size",
+		Paper: "JODIE", Fig: "Fig. 6", Title: "robustness to the embedding size",
 		Intro: "Test MRR of next-item prediction as the dynamic embedding size varies (variant key `dim=`, experiment " +
 			"`fig6-dimension`). Cells: mean ± std over seeds (n); the figure draws the mean with ± std error bars on a " +
 			"log-scaled size axis. The paper shows the figure without numbers.",
 		Experiment: "fig6-dimension", XKey: "dim", XLabel: "embedding size", LogX: true, File: "fig6-dimension",
 		Panels: []linePanel{{Bench: "NextItem", Unit: "MRR", YLabel: "MRR", Decimals: 3}},
+	}
+
+	// JUMP Figs. 5 and 6 (Zhou et al., IJCAI 2018, §5.3–5.4) are images without printed numbers.
+	lineJumpFig5 = lineSpec{
+		Paper: "JUMP", Fig: "Fig. 5", Title: "trade-off between click and dwell-time prediction (σ)",
+		Intro: "Test Recall@20 of the next click and MAE of the dwell time of JUMP as 1/σ² of its log-normal dwell model " +
+			"goes from 1e-4 to 100, the paper's range (variant key `inv_sigma2=`, experiment `jump-fig5-sigma`; σ = 10, " +
+			"the default, is 1/σ² = 0.01). Cells: mean ± std over seeds (n); the figures draw the mean with ± std error " +
+			"bars on a log-scaled axis.",
+		Experiment: "jump-fig5-sigma", XKey: "inv_sigma2", XLabel: "1/σ²", LogX: true, File: "jump-fig5-sigma",
+		Panels: []linePanel{
+			{Bench: "Dwell", Unit: "recall@20", YLabel: "Recall@20", Decimals: 4},
+			{Bench: "Dwell", Unit: "MAE", YLabel: "MAE (s)", Suffix: "-mae", Decimals: 2},
+		},
+	}
+
+	lineJumpFig6 = lineSpec{
+		Paper: "JUMP", Fig: "Fig. 6", Title: "click prediction under different dimensions",
+		Intro: "Test Recall@20 of the next click of JUMP, NARM and IGRU as the item embedding and hidden state dimension d " +
+			"varies together, as in the paper (variant key `dim=`, experiment `jump-fig6-dimension`). Cells: mean ± std " +
+			"over seeds (n); the figure draws the mean with ± std error bars on a log-scaled axis.",
+		Experiment: "jump-fig6-dimension", XKey: "dim", XLabel: "dimension d", LogX: true, File: "jump-fig6-dimension",
+		Panels: []linePanel{{Bench: "Dwell", Unit: "recall@20", YLabel: "Recall@20", Decimals: 4}},
 	}
 )

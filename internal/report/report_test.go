@@ -111,6 +111,11 @@ func fixture() []bench.Record {
 	add(rec(e, "jump-tables", "Dwell", "online", "train", 1, []string{"jump", "synth-reddit-small"},
 		"MAE", 200.0, "recall@20", 0.8, "MRR@20", 0.6, "ndcg@20", 0.65,
 		"recall@20/len=2-6", 0.85, "recall@20/len=10-30", 0.7))
+	// JUMP Fig. 5: two values of 1/σ², one seed; both panels (Recall@20, MAE) are drawn.
+	for i, x := range []string{"0.01", "1"} {
+		add(rec(e, "jump-fig5-sigma", "Dwell", "frozen", "train", 1, []string{"jump", "synth-reddit-small", "inv_sigma2=" + x},
+			"MAE", 300.0-100*float64(i), "recall@20", 0.8-0.1*float64(i)))
+	}
 	// TIN Table 3: TTE-P and COE by history length, two seeds.
 	for s := range 2 {
 		for _, m := range []struct {
@@ -191,6 +196,8 @@ func TestGenerateGolden(t *testing.T) {
 			"figures/fig4-tbatch.png", "figures/fig4-tbatch.svg",
 			"figures/fig5-train-fraction.png", "figures/fig5-train-fraction.svg",
 			"figures/fig7-early-warning.png", "figures/fig7-early-warning.svg",
+			"figures/jump-fig5-sigma-mae.png", "figures/jump-fig5-sigma-mae.svg",
+			"figures/jump-fig5-sigma.png", "figures/jump-fig5-sigma.svg",
 			"figures/jump-fig7-synth-reddit-small.png", "figures/jump-fig7-synth-reddit-small.svg",
 			"figures/protocol-effect-synth-wikipedia-small.png", "figures/protocol-effect-synth-wikipedia-small.svg",
 			"figures/tin-table3-synth-amazon-small.png", "figures/tin-table3-synth-amazon-small.svg",
@@ -511,9 +518,11 @@ func TestPendingSections(t *testing.T) {
 	}
 	for _, want := range []string{
 		"## JODIE Table 3", "## Protocol effect", "## JODIE Table 4", "## JODIE Table 5", "## JODIE Fig. 5", "## JODIE Fig. 6", "## JODIE Fig. 7",
-		"## JUMP Table 2", "## JUMP Table 3", "## TIN Table 1",
-		"No results yet for Fig. 4 (run `make reproduce`).", "No results yet for Fig. 5 (run `make reproduce`).",
-		"No results yet for Fig. 6 (run `make reproduce`).", "No results yet for Fig. 7 (run `make reproduce`).",
+		"## JUMP Table 2", "## JUMP Table 3", "## JUMP Fig. 5", "## JUMP Fig. 6", "## JUMP Fig. 7",
+		"## TIN Table 1", "## TIN Table 3", "## TIN Table 4",
+		"No results yet for Fig. 4 (run `make reproduce`).", "No results yet for JODIE Fig. 5 (run `make reproduce`).",
+		"No results yet for JODIE Fig. 6 (run `make reproduce`).", "No results yet for Fig. 7 (run `make reproduce`).",
+		"No results yet for JUMP Fig. 5 (run `make reproduce`).", "No results yet for JUMP Fig. 6 (run `make reproduce`).",
 	} {
 		if !strings.Contains(s, want) {
 			t.Errorf("missing %q", want)
