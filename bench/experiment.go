@@ -40,7 +40,9 @@ type Experiment struct {
 	// validation epoch), "epoch-time" (EpochTime: training time only, no evaluation) or
 	// "early-warning" (EarlyWarning ratios of JODIE's Exp. 6 from the last epoch; state-change task)
 	// or "evolution" (as train, then the embedding-evolution monitor over one more epoch and the
-	// evaluation: Evolution, Maturity and Norms records; models that implement Embedder).
+	// evaluation: Evolution, Maturity and Norms records; models that implement Embedder) or
+	// "correlation" (as train, then TIN's semantic-temporal correlation in the data and as the model
+	// learned it: Correlation records; ctr task, models that implement CorrelationProber).
 	Kind string `yaml:"kind"`
 }
 
@@ -53,6 +55,9 @@ const (
 	// with the embedding-evolution monitor attached (models that implement Embedder): records
 	// NextItem (or the task's benchmark) plus Evolution, Maturity and Norms.
 	KindEvolution = "evolution"
+	// KindCorrelation trains as KindTrain, then measures TIN's semantic-temporal correlation
+	// (SemanticTemporalCorrelation): records CTR plus Correlation.
+	KindCorrelation = "correlation"
 )
 
 // Sweep is the variants of an experiment: a list of values for one config key (Key and Values), or
@@ -171,8 +176,12 @@ func (e *Experiment) checkKind() error {
 		if t, err := TaskByName(e.Task); err != nil || t.Needs() != NeedsStateClassifier {
 			return fmt.Errorf("kind: %s needs a task that scores state changes (task: %s)", KindEarlyWarning, TaskStateChange.Name())
 		}
+	case KindCorrelation:
+		if e.Task != TaskCTR.Name() {
+			return fmt.Errorf("kind: %s needs the %s task (task: %q)", KindCorrelation, TaskCTR.Name(), e.Task)
+		}
 	default:
-		return fmt.Errorf("kind: %q is not one of %s, %s, %s, %s", e.Kind, KindTrain, KindEpochTime, KindEarlyWarning, KindEvolution)
+		return fmt.Errorf("kind: %q is not one of %s, %s, %s, %s, %s", e.Kind, KindTrain, KindEpochTime, KindEarlyWarning, KindEvolution, KindCorrelation)
 	}
 	return nil
 }

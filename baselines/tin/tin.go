@@ -188,6 +188,22 @@ func (n *Net) Logits(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
 	return n.Head.Forward(tp, tp.Concat(u, plain, tp.Mul(u, plain)), b.Target, train)
 }
 
+// Correlation implements ctr.Correlator: TIN's learned semantic-temporal correlation (eq. 5 and
+// Table 2) of every behaviour with its target, e^{⟨ẽ_i, ṽ_t⟩/√d}·‖ẽ_i ⊙ ṽ_t‖₂, each factor only when
+// its component is on (w/o TA: ‖ẽ_i ⊙ ṽ_t‖₂; w/o TR: e^z·‖ẽ_i‖₂; w/o TTE: the plain embeddings).
+func (n *Net) Correlation(tp *ag.Tape, b *ctr.Batch) []float64 {
+	e, vt, vtRep, _ := n.Encode(tp, b)
+	r := e
+	if *n.cfg.Representation {
+		r = tp.Mul(e, vtRep)
+	}
+	var query *ag.Tensor
+	if *n.cfg.Attention {
+		query = vt
+	}
+	return ctr.CorrelationOf(b.B, b.T, e, query, 1/math.Sqrt(float64(n.cfg.EmbedDim())), r)
+}
+
 // String names the variant.
 func (n *Net) String() string {
 	return fmt.Sprintf("tin(encoding=%s, attention=%v, representation=%v)", n.cfg.Encoding, *n.cfg.Attention, *n.cfg.Representation)

@@ -214,6 +214,15 @@ var kinds = map[string]kind{
 		}
 		return append(out.Records(p, seed, d, backend, env), bench.EvolutionRecords(mon, p, seed, d, backend, env)...), nil
 	}},
+	// TIN's semantic-temporal correlation study: the usual records, then the data's and the
+	// trained model's correlation (Figs. 1 and 3).
+	bench.KindCorrelation: {records: func(ctx context.Context, m bench.Model, d *bench.Data, out *bench.Outcome, p *bench.PlannedRun, seed uint64, backend string, env []bench.KV) ([]bench.Record, error) {
+		stc, err := bench.SemanticTemporalCorrelation(ctx, m, d)
+		if err != nil {
+			return nil, err
+		}
+		return append(out.Records(p, seed, d, backend, env), bench.CorrelationRecords(stc, p, seed, d, backend, env)...), nil
+	}},
 }
 
 func outcomeRecords(_ context.Context, _ bench.Model, d *bench.Data, out *bench.Outcome, p *bench.PlannedRun, seed uint64, backend string, env []bench.KV) ([]bench.Record, error) {

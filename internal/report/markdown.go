@@ -87,6 +87,7 @@ func Generate(recs []bench.Record, opt Options) (markdown []byte, figures map[st
 	g.paperSection(&specTIN)
 	g.lengthSection(&tinTable3)
 	g.paperSection(&specTIN4)
+	g.stcSection()
 	g.otherSection()
 	if g.err != nil {
 		return nil, nil, g.err

@@ -116,6 +116,17 @@ func fixture() []bench.Record {
 		add(rec(e, "jump-fig5-sigma", "Dwell", "frozen", "train", 1, []string{"jump", "synth-reddit-small", "inv_sigma2=" + x},
 			"MAE", 300.0-100*float64(i), "recall@20", 0.8-0.1*float64(i)))
 	}
+	// TIN Figs. 1 and 3: two rows × two positions in the data; TIN learned them, one seed.
+	for r, cat := range []string{"7", "3"} {
+		for pos := 1; pos <= 2; pos++ {
+			mi, cor := 0.2/float64(pos*(r+1)), 0.5/float64(pos)+0.1*float64(r)
+			add(rec(e, "tin-correlation", "Correlation", "frozen", "train", 1,
+				[]string{"tin", "synth-amazon-small", "target=7", "row=" + itoa(r+1), "category=" + cat, "position=" + itoa(pos)},
+				"MI", mi, "cor", cor, "behaviours", 10.0))
+		}
+	}
+	add(rec(e, "tin-correlation", "Correlation", "frozen", "train", 1, []string{"tin", "synth-amazon-small", "target=7", "position=all"}, "pearson", 1.0))
+	add(rec(e, "tin-correlation", "CTR", "frozen", "train", 1, []string{"tin", "synth-amazon-small"}, "logloss", 0.44, "GAUC", 0.88))
 	// TIN Table 3: TTE-P and COE by history length, two seeds.
 	for s := range 2 {
 		for _, m := range []struct {
@@ -200,6 +211,8 @@ func TestGenerateGolden(t *testing.T) {
 			"figures/jump-fig5-sigma.png", "figures/jump-fig5-sigma.svg",
 			"figures/jump-fig7-synth-reddit-small.png", "figures/jump-fig7-synth-reddit-small.svg",
 			"figures/protocol-effect-synth-wikipedia-small.png", "figures/protocol-effect-synth-wikipedia-small.svg",
+			"figures/tin-fig1a-synth-amazon-small.png", "figures/tin-fig1a-synth-amazon-small.svg",
+			"figures/tin-fig3-tin-synth-amazon-small.png", "figures/tin-fig3-tin-synth-amazon-small.svg",
 			"figures/tin-table3-synth-amazon-small.png", "figures/tin-table3-synth-amazon-small.svg",
 		}},
 		{"empty.golden", nil, nil, "figures", nil},
@@ -519,7 +532,7 @@ func TestPendingSections(t *testing.T) {
 	for _, want := range []string{
 		"## JODIE Table 3", "## Protocol effect", "## JODIE Table 4", "## JODIE Table 5", "## JODIE Fig. 5", "## JODIE Fig. 6", "## JODIE Fig. 7",
 		"## JUMP Table 2", "## JUMP Table 3", "## JUMP Fig. 5", "## JUMP Fig. 6", "## JUMP Fig. 7",
-		"## TIN Table 1", "## TIN Table 3", "## TIN Table 4",
+		"## TIN Table 1", "## TIN Table 3", "## TIN Table 4", "## TIN Figs. 1 and 3",
 		"No results yet for Fig. 4 (run `make reproduce`).", "No results yet for JODIE Fig. 5 (run `make reproduce`).",
 		"No results yet for JODIE Fig. 6 (run `make reproduce`).", "No results yet for Fig. 7 (run `make reproduce`).",
 		"No results yet for JUMP Fig. 5 (run `make reproduce`).", "No results yet for JUMP Fig. 6 (run `make reproduce`).",
