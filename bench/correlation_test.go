@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -21,6 +22,13 @@ func (probeModel) LearnedCorrelation(_ context.Context, _ *Data, samples []datas
 		}
 	}
 	return out, nil
+}
+
+// noCorrelation is a prober whose net has no measure.
+type noCorrelation struct{ noModel }
+
+func (noCorrelation) LearnedCorrelation(context.Context, *Data, []datasets.CTRSample) ([][]float64, error) {
+	return nil, fmt.Errorf("gru4rec-ctr: %w", ErrNoCorrelation)
 }
 
 // noModel is a Model without a prober.
@@ -86,6 +94,10 @@ func TestSemanticTemporalCorrelation(t *testing.T) {
 	s, err = SemanticTemporalCorrelation(context.Background(), noModel{}, d)
 	if err != nil || s.Learned != nil || len(s.Truth) != 2 {
 		t.Errorf("without a prober: %v, learned %v, %d truth rows", err, s.Learned, len(s.Truth))
+	}
+	s, err = SemanticTemporalCorrelation(context.Background(), noCorrelation{}, d)
+	if err != nil || s.Learned != nil {
+		t.Errorf("with a prober without a measure: %v, learned %v", err, s.Learned)
 	}
 	// Without categories: an error.
 	if _, err := SemanticTemporalCorrelation(context.Background(), probeModel{}, &Data{CTR: &datasets.CTRSplit{Name: "x", Train: c.Train}}); err == nil {

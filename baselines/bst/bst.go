@@ -67,3 +67,11 @@ func (n *Net) Logits(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
 	u := n.Enc.Token(tp, b, n.Emb.Forward(tp, b.Hist, b.HistCat), v)
 	return n.Head.Forward(tp, tp.Concat(u, v), b.Target, train)
 }
+
+// Correlation implements ctr.Correlator as TIN Table 2's BST row: target attention between the
+// COE-encoded behaviour and target, and a target-agnostic representation,
+// e^{⟨e_i ⊕ p_COE(i), v_t ⊕ p_COE(t)⟩}·‖e_i ⊕ p_COE(i)‖₂ (the dot product unscaled, as printed).
+func (n *Net) Correlation(tp *ag.Tape, b *ctr.Batch) []float64 {
+	x, xt := n.Enc.COE(tp, b, n.Emb.Forward(tp, b.Hist, b.HistCat), n.Emb.Forward(tp, b.Target, b.TargetCat))
+	return ctr.CorrelationOf(b.B, b.T, x, xt, 1, x)
+}

@@ -1,9 +1,12 @@
 package bst
 
 import (
+	"math"
 	"testing"
 
+	"github.com/tibench/tibench/baselines/internal/ctr"
 	"github.com/tibench/tibench/baselines/internal/ctr/ctrtest"
+	"github.com/tibench/tibench/datasets"
 )
 
 const small = "    item_dim: 8\n    category_dim: 8\n    hidden: [16, 8]\n    batch_size: 64\n"
@@ -23,4 +26,15 @@ func TestGradients(t *testing.T) {
 // models of package din (measured when written: logloss 0.644, GAUC 0.674).
 func TestCommon(t *testing.T) {
 	ctrtest.Common(t, Spec, small, 0.02, 0.6, append(ctrtest.TINSwitches, "    heads: 3\n")...)
+}
+
+// TestLearnedCorrelation: TIN Table 2's BST measure, from the trained tables: x_j = [item ‖ cat] +
+// P[j+1] (oldest behaviour at position 1), x_t = [target ‖ cat] + P[len+1], e^{⟨x_j, x_t⟩}·‖x_j‖.
+func TestLearnedCorrelation(t *testing.T) {
+	ctrtest.Correlation(t, Spec, small, func(m *ctr.Model, d *datasets.CTRSplit, s datasets.CTRSample, j int) float64 {
+		n := m.Net().(*Net)
+		x := ctrtest.Add(ctrtest.ItemCat(n.Emb, d, s.History[j]), ctrtest.Row(n.Enc.Pos.Table, j+1))
+		xt := ctrtest.Add(ctrtest.ItemCat(n.Emb, d, s.Target), ctrtest.Row(n.Enc.Pos.Table, len(s.History)+1))
+		return math.Exp(ctrtest.Dot(x, xt)) * ctrtest.Norm(x)
+	})
 }

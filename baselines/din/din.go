@@ -131,3 +131,20 @@ func (n *Net) Logits(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
 	}
 	return n.Head.Forward(tp, x, b.Target, train)
 }
+
+// Correlation implements ctr.Correlator as TIN Table 2's DIN row, e^{⟨e_i, v_t⟩}·‖e_i ⊙ v_t‖₂ (the
+// dot product unscaled, as printed; TIN measures DIN's attention by it, not by the activation
+// unit), each factor as the model has it: without attention (average pooling) no e^z factor,
+// without the product (DIN', avgpool-concat) ‖e_i‖₂.
+func (n *Net) Correlation(tp *ag.Tape, b *ctr.Batch) []float64 {
+	e := n.Emb.Forward(tp, b.Hist, b.HistCat)
+	r := e
+	if n.product {
+		r = tp.Mul(e, n.Emb.Forward(tp, b.TargetRep, b.TargetCatRep))
+	}
+	var query *ag.Tensor
+	if n.Unit != nil {
+		query = n.Emb.Forward(tp, b.Target, b.TargetCat)
+	}
+	return ctr.CorrelationOf(b.B, b.T, e, query, 1, r)
+}

@@ -2,12 +2,14 @@ package din
 
 import (
 	"errors"
+	"math"
 	"testing"
 
 	"github.com/tibench/tibench/baselines/internal/ctr"
 	"github.com/tibench/tibench/baselines/internal/ctr/ctrtest"
 	"github.com/tibench/tibench/bench"
 	"github.com/tibench/tibench/bench/benchtest"
+	"github.com/tibench/tibench/datasets"
 )
 
 const small = "    item_dim: 8\n    category_dim: 8\n    hidden: [16, 8]\n    batch_size: 64\n"
@@ -57,3 +59,24 @@ func TestRejectsTINSwitches(t *testing.T) {
 }
 
 func TestRegistered(t *testing.T) { ctrtest.Registered(t, Specs...) }
+
+// TestLearnedCorrelation: TIN Table 2's DIN measure from the trained tables, each factor as the
+// model has it: e^{⟨e_j, v_t⟩} with attention, ‖e_j ⊙ v_t‖ with the product, else ‖e_j‖.
+func TestLearnedCorrelation(t *testing.T) {
+	for _, s := range Specs {
+		t.Run(s.Name, func(t *testing.T) {
+			ctrtest.Correlation(t, s, small, func(m *ctr.Model, d *datasets.CTRSplit, smp datasets.CTRSample, j int) float64 {
+				n := m.Net().(*Net)
+				e, v := ctrtest.ItemCat(n.Emb, d, smp.History[j]), ctrtest.ItemCat(n.Emb, d, smp.Target)
+				r := e
+				if n.product {
+					r = ctrtest.Mul(e, v)
+				}
+				if n.Unit == nil {
+					return ctrtest.Norm(r)
+				}
+				return math.Exp(ctrtest.Dot(e, v)) * ctrtest.Norm(r)
+			})
+		})
+	}
+}

@@ -67,3 +67,11 @@ func (n *Net) Logits(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
 	v := n.Emb.Forward(tp, b.Target, b.TargetCat)
 	return n.Head.Forward(tp, tp.Concat(u, v, tp.Mul(u, v)), b.Target, train)
 }
+
+// Correlation implements ctr.Correlator as TIN Table 2's SASRec row: no target attention, the
+// representation of a COE-encoded behaviour with the target, ‖(e_i ⊕ p_COE(i)) ⊙ v_t‖₂.
+func (n *Net) Correlation(tp *ag.Tape, b *ctr.Batch) []float64 {
+	x, _ := n.Enc.COE(tp, b, n.Emb.Forward(tp, b.Hist, b.HistCat), n.Emb.Forward(tp, b.Target, b.TargetCat))
+	r := tp.Mul(x, n.Emb.Forward(tp, b.TargetRep, b.TargetCatRep))
+	return ctr.CorrelationOf(b.B, b.T, nil, nil, 0, r)
+}

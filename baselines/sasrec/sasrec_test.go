@@ -3,7 +3,9 @@ package sasrec
 import (
 	"testing"
 
+	"github.com/tibench/tibench/baselines/internal/ctr"
 	"github.com/tibench/tibench/baselines/internal/ctr/ctrtest"
+	"github.com/tibench/tibench/datasets"
 )
 
 const small = "    item_dim: 8\n    category_dim: 8\n    hidden: [16, 8]\n    batch_size: 64\n"
@@ -21,4 +23,14 @@ func TestGradients(t *testing.T) {
 // the test CTR set beat a constant predictor clearly.
 func TestCommon(t *testing.T) {
 	ctrtest.Common(t, Spec, small, 0.05, 0.7, append(ctrtest.TINSwitches, "    heads: 3\n")...)
+}
+
+// TestLearnedCorrelation: TIN Table 2's SASRec measure, from the trained tables:
+// ‖([item ‖ cat] + P[j+1]) ⊙ [target ‖ cat]‖ (oldest behaviour at position 1).
+func TestLearnedCorrelation(t *testing.T) {
+	ctrtest.Correlation(t, Spec, small, func(m *ctr.Model, d *datasets.CTRSplit, s datasets.CTRSample, j int) float64 {
+		n := m.Net().(*Net)
+		x := ctrtest.Add(ctrtest.ItemCat(n.Emb, d, s.History[j]), ctrtest.Row(n.Enc.Pos.Table, j+1))
+		return ctrtest.Norm(ctrtest.Mul(x, ctrtest.ItemCat(n.Emb, d, s.Target)))
+	})
 }

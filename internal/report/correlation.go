@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/palette"
@@ -93,8 +94,8 @@ func (g *generator) stcSection() {
 		"frequent target category, TIN Definition 1 in the data — the mutual information (nats) between \"the behaviour p "+
 		"steps before the target has category c\" and the click, for the five most frequent target categories c (the target's "+
 		"own first) and p = 1..10 (Fig. 1(a)) — and the correlation each model learned, e^z·‖r‖ averaged over the same "+
-		"samples' behaviours of category c at position p, with z and r as TIN Table 2 gives them per model (Fig. 3 for TIN and "+
-		"its ablations). Pearson r compares the two on the target category's row, as the numbers in parentheses in the "+
+		"samples' behaviours of category c at position p, with z and r as TIN Table 2 gives them per model (Figs. 1(b–d) for DIN, "+
+		"SASRec and BST, Fig. 3 for TIN and its ablations). Pearson r compares the two on the target category's row, as the numbers in parentheses in the "+
 		"paper's figures; the paper prints them on Amazon only, as images. Heat maps: darker is larger, grey is a cell with "+
 		"no behaviour; each map has its own scale.\n\n", stcExperiment)
 	gs := g.ix.take(stcExperiment, "Correlation", nil)
@@ -267,14 +268,26 @@ func (g *generator) stcTables(p partition, ds, target string, ms []*stcModel) {
 			continue
 		}
 		z, t := matrix(m, true)
-		g.printf("Fig. 3, `%s`: learned correlation e^z·‖r‖ (mean over seeds).\n\n", m.model)
+		g.printf("%s, `%s`: learned correlation e^z·‖r‖ (mean over seeds).\n\n", stcFigure(m.model), m.model)
 		g.table(t)
-		g.figure(fmt.Sprintf("tin-fig3-%s-%s", fileSafe(m.model), name), "TIN Fig. 3: correlation learned by "+m.model+" on "+ds,
+		fig := stcFigure(m.model)
+		g.figure(fmt.Sprintf("tin-%s-%s-%s", strings.ToLower(strings.NewReplacer(". ", "", "(", "", ")", "", "–", "").Replace(fig)), fileSafe(m.model), name),
+			"TIN "+fig+": correlation learned by "+m.model+" on "+ds,
 			func() ([]byte, []byte, error) {
-				return heatFigure(heatFigureSpec{Title: "TIN Fig. 3: learned correlation, " + m.model + ", " + ds,
+				return heatFigure(heatFigureSpec{Title: "TIN " + fig + ": learned correlation, " + m.model + ", " + ds,
 					XLabel: "target-relative position", RowLabels: rowLabels(m, rowLabel), ColLabels: cols, Z: z})
 			})
 	}
+}
+
+// stcFigure is the paper's figure of a model's learned correlation: Fig. 1(b–d) for DIN, SASRec and
+// BST, Fig. 3 for TIN and its ablations (and for any other model).
+func stcFigure(model string) string {
+	switch model {
+	case "din", "sasrec", "bst":
+		return "Fig. 1(b–d)"
+	}
+	return "Fig. 3"
 }
 
 func rowLabels(m *stcModel, label func(*stcModel, int) string) []string {

@@ -232,6 +232,17 @@ func (e *Encoder) Last(tp *ag.Tape, b *Batch, hist *ag.Tensor) *ag.Tensor {
 	return tp.GatherRefs(refs)
 }
 
+// COE returns the behaviours with their chronological positions added, as the encoder's input
+// sees them ((B·T)×dim rows of b; padding rows get the padding position), and the target tok with
+// the position it takes after the history (B×dim): TIN Table 2's e_i ⊕ p_COE(i) and v_t ⊕ p_COE(t).
+func (e *Encoder) COE(tp *ag.Tape, b *Batch, hist, tok *ag.Tensor) (x, xt *ag.Tensor) {
+	next := make([]int32, b.B)
+	for i, L := range b.Len {
+		next[i] = int32(L + 1)
+	}
+	return tp.Add(hist, e.Pos.Forward(tp, b.ChronPos)), tp.Add(tok, e.Pos.Forward(tp, next))
+}
+
 // Token encodes each sample's behaviours followed by one token (tok: B×dim — BERT4Rec's [mask]
 // embedding, BST's target), which takes the next position, with bidirectional attention, and
 // returns the output at the token (B×dim).
