@@ -409,6 +409,7 @@ func (p *parser) finish() (*Dataset, error) {
 	for i := range d.Times {
 		d.Times[i] -= t0
 	}
+	d.TimeOrigin = t0
 	if math.IsInf(d.Times[len(d.Times)-1], 0) {
 		return nil, fmt.Errorf("datasets: %s: the timestamps span more than the float64 range", p.path)
 	}
@@ -461,7 +462,8 @@ func renumber(ids []int32, raw []string) ([]int32, []string) {
 // WriteCSV writes d in the JODIE format with a full header (user_id,item_id,timestamp,state_label
 // and the feature names). Numbers use strconv's shortest 'g' form, so loading the output gives back
 // d exactly when d is what the loader produces (ids dense in order of first appearance, every id
-// used, Times[0] == 0). Ids and names must not contain commas or line breaks.
+// used, Times[0] == 0), but for TimeOrigin: the times are written relative to the first row, so the
+// output loads with TimeOrigin 0. Ids and names must not contain commas or line breaks.
 func WriteCSV(w io.Writer, d *Dataset) error {
 	if err := d.Validate(); err != nil {
 		return err

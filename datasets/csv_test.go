@@ -27,6 +27,7 @@ func smallWant() *Dataset {
 		Users:        []int32{0, 1, 0, 0, 2, 1, 0, 1},
 		Items:        []int32{0, 1, 1, 1, 0, 2, 0, 2},
 		Times:        []float64{0, 2, 5, 7, 10, 10, 16, 20},
+		TimeOrigin:   100, // the first row's timestamp
 		Labels:       []uint8{0, 0, 0, 1, 0, 0, 0, 1},
 		FeatureDim:   1,
 		Features:     []float32{0.5, 1, -0.25, 0, 2, 0, 1.5, 0},
@@ -182,7 +183,7 @@ func TestLoadCSVLenient(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := &Dataset{
-		Name: "bad", Users: []int32{0, 1}, Items: []int32{0, 0}, Times: []float64{0, 5}, Labels: []uint8{0, 0},
+		Name: "bad", Users: []int32{0, 1}, Items: []int32{0, 0}, Times: []float64{0, 5}, TimeOrigin: 5, Labels: []uint8{0, 0},
 		FeatureDim: 2, Features: []float32{0.1, 120, 0.6, 80}, FeatureNames: []string{"volume", "tempo"},
 		UserIDs: []string{"u1", "u3"}, ItemIDs: []string{"i1"},
 	}
@@ -207,7 +208,7 @@ func TestLoadCSVLenient(t *testing.T) {
 		t.Fatal(err)
 	}
 	want = &Dataset{
-		Name: "bad", Users: []int32{0, 1, 2}, Items: []int32{0, 1, 1}, Times: []float64{0, 1, 6}, Labels: []uint8{0, 0, 0},
+		Name: "bad", Users: []int32{0, 1, 2}, Items: []int32{0, 1, 1}, Times: []float64{0, 1, 6}, TimeOrigin: 4, Labels: []uint8{0, 0, 0},
 		FeatureDim: 2, Features: []float32{0.4, 90, 0.1, 120, 0.6, 80}, FeatureNames: []string{"volume", "tempo"},
 		UserIDs: []string{"u2", "u1", "u3"}, ItemIDs: []string{"i3", "i1"},
 	}
@@ -254,7 +255,7 @@ func TestSortStable(t *testing.T) {
 	}
 	// sorted rows: B,q,1 / A,s,1 / B,p,2 / A,p,3 / C,r,3
 	want := &Dataset{
-		Name: "s", Users: []int32{0, 1, 0, 1, 2}, Items: []int32{0, 1, 2, 2, 3}, Times: []float64{0, 0, 1, 2, 2},
+		Name: "s", Users: []int32{0, 1, 0, 1, 2}, Items: []int32{0, 1, 2, 2, 3}, Times: []float64{0, 0, 1, 2, 2}, TimeOrigin: 1,
 		Labels:  []uint8{0, 1, 0, 0, 1},
 		UserIDs: []string{"B", "A", "C"}, ItemIDs: []string{"q", "s", "p", "r"},
 	}
@@ -291,6 +292,7 @@ func TestWriteCSVRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	d.TimeOrigin = 0 // written relative to the first row
 	if !reflect.DeepEqual(back, d) {
 		t.Errorf("round trip\n got %+v\nwant %+v", back, d)
 	}
@@ -416,8 +418,10 @@ func FuzzLoadCSV(f *testing.F) {
 		if err != nil {
 			t.Fatalf("reloading written data: %v\n%s", err, buf.Bytes())
 		}
-		if !reflect.DeepEqual(back, d) {
-			t.Fatalf("round trip differs\n got %+v\nwant %+v", back, d)
+		want := *d
+		want.TimeOrigin = 0 // WriteCSV writes the times relative to the first row
+		if !reflect.DeepEqual(back, &want) {
+			t.Fatalf("round trip differs\n got %+v\nwant %+v", back, &want)
 		}
 	})
 }

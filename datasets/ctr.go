@@ -33,6 +33,7 @@ type CTRSplit struct {
 	Categories       []int32 // CTRConfig.Categories
 	NumCategories    int     // 1 + the largest category; 0 without categories
 	Users            int     // users with samples
+	TimeOrigin       float64 // the Dataset's TimeOrigin: absolute time = a sample's or behaviour's time + TimeOrigin
 	Config           CTRConfig
 	Seed             uint64
 	// NegativeFallbacks counts negatives drawn outside the sample's history because the user had
@@ -94,7 +95,7 @@ func CTRSamples(d *Dataset, cfg CTRConfig, seed uint64) (*CTRSplit, error) {
 		return nil, err
 	}
 	nu, ni := d.NumUsers(), d.NumItems()
-	out := &CTRSplit{Name: d.Name, NumUsers: nu, NumItems: ni, Config: cfg, Seed: seed, Categories: cfg.Categories}
+	out := &CTRSplit{Name: d.Name, NumUsers: nu, NumItems: ni, Config: cfg, Seed: seed, Categories: cfg.Categories, TimeOrigin: d.TimeOrigin}
 	if cfg.Categories != nil {
 		if len(cfg.Categories) != ni {
 			return nil, fmt.Errorf("%w: field Categories: %d categories for %d items", ErrCTR, len(cfg.Categories), ni)

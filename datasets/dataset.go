@@ -18,10 +18,13 @@ type Dataset struct {
 	// Name identifies the data in results, e.g. "wikipedia", "synth-wikipedia-small" or a file's base name.
 	Name string
 
-	Users  []int32   // dense user ids 0..NumUsers()-1, in order of first appearance
-	Items  []int32   // dense item ids 0..NumItems()-1, in order of first appearance
-	Times  []float64 // seconds relative to the first row (so Times[0] == 0)
-	Labels []uint8   // state-change label, 0 or 1
+	Users []int32   // dense user ids 0..NumUsers()-1, in order of first appearance
+	Items []int32   // dense item ids 0..NumItems()-1, in order of first appearance
+	Times []float64 // seconds relative to the first row (so Times[0] == 0)
+	// TimeOrigin is the first row's timestamp as the source gave it (Times[i] + TimeOrigin is row i's);
+	// 0 for synthetic data. Calendar features (TIN's timestamp encoding) read it as Unix seconds.
+	TimeOrigin float64
+	Labels     []uint8 // state-change label, 0 or 1
 
 	FeatureDim   int       // features per row; 0 when the data has none
 	Features     []float32 // row-major, len == Len()*FeatureDim

@@ -30,10 +30,14 @@ func TestLearnedCorrelation(t *testing.T) {
 			n := m.Net().(*Net)
 			tp := ag.NewTape(ag.NewCPU()) // the models' default backend (float32)
 			tp.SetGrad(false)
-			b := ctr.NewBatcher(d.CTR, nil).Make(samples)
-			if n.cfg.Encoding == ctr.EncodingTTET {
-				b = ctr.NewBatcher(d.CTR, ctr.TimeEdges(d.CTR, n.cfg.TimeBins)).Make(samples)
+			bt := ctr.NewBatcher(d.CTR, nil)
+			switch n.cfg.Encoding {
+			case ctr.EncodingTTET:
+				bt = ctr.NewBatcher(d.CTR, ctr.TimeEdges(d.CTR, n.cfg.TimeBins))
+			case ctr.EncodingTE:
+				bt.WithCalendar()
 			}
+			b := bt.Make(samples)
 			e, vt, vtRep, _ := n.Encode(tp, b)
 			r := e
 			if *n.cfg.Representation {

@@ -14,7 +14,9 @@
 // TA the behaviours are averaged, without TR they enter the pooling alone (ẽ_i).
 //
 // Registered names: tin (TTE-P, TA, TR), the ablations tin-no-tte, tin-no-ta and tin-no-tr (Table 1),
-// and the encodings of Tables 3 and 4: tin-coe (COE) and tin-tte-t (TTE-T).
+// and the encodings of Tables 3 and 4: tin-coe (COE), tin-tte-t (TTE-T) and tin-te (timestamp
+// encoding: hour, weekday and month embeddings of the behaviour's and the target's timestamps,
+// read as Unix seconds in UTC from the Dataset's TimeOrigin).
 package tin
 
 import (
@@ -30,7 +32,7 @@ import (
 // Config is model.params (configs/models/tin.yaml).
 type Config = ctr.Config
 
-// Specs are the six registered variants; they differ only in their default switches.
+// Specs are the seven registered variants; they differ only in their default switches.
 var Specs = []ctr.Spec{
 	spec("tin", "TIN: target-aware temporal encoding (TTE-P), attention and representation", ctr.EncodingTTEP, true, true),
 	spec("tin-no-tte", "TIN without target-aware temporal encoding (TIN Table 1 ablation)", ctr.EncodingNone, true, true),
@@ -38,6 +40,7 @@ var Specs = []ctr.Spec{
 	spec("tin-no-tr", "TIN without target-aware representation: behaviours pooled alone (TIN Table 1 ablation)", ctr.EncodingTTEP, true, false),
 	spec("tin-coe", "TIN with chronological order encoding instead of TTE-P (TIN Table 3)", ctr.EncodingCOE, true, true),
 	spec("tin-tte-t", "TIN with the time-interval encoding TTE-T instead of TTE-P (TIN Table 4)", ctr.EncodingTTET, true, true),
+	spec("tin-te", "TIN with timestamp encoding (hour, weekday, month embeddings) instead of TTE-P (TIN Table 4)", ctr.EncodingTE, true, true),
 }
 
 var descriptions = map[string]string{}
@@ -59,6 +62,7 @@ func spec(name, desc, enc string, ta, tr bool) ctr.Spec {
 			}
 		},
 		TimeEdges: func(c ctr.Config) bool { return c.Encoding == ctr.EncodingTTET },
+		Calendar:  func(c ctr.Config) bool { return c.Encoding == ctr.EncodingTE },
 		Build: func(c ctr.Config, d ctr.Dims, be ag.Backend, r *rand.Rand) (ctr.Net, error) {
 			return NewNet(c, d, be, r), nil
 		},
@@ -99,6 +103,8 @@ func NewNet(c ctr.Config, d ctr.Dims, be ag.Backend, r *rand.Rand) *Net {
 		rows = d.MaxHistory + 2 // positions 1 .. MaxHistory, the target up to MaxHistory+1
 	case ctr.EncodingTTET:
 		rows = d.TimeBins + 1 // bin 0 is the target
+	case ctr.EncodingTE:
+		rows = ctr.CalendarRows // hour, weekday and month rows in one table
 	}
 	if rows > 0 {
 		n.Temporal = nn.NewEmbedding(be, "tin.temporal", rows, D, r)
@@ -130,6 +136,14 @@ func (n *Net) Encode(tp *ag.Tape, b *ctr.Batch) (e, vt, vtRep, plain *ag.Tensor)
 	vt, vtRep = plain, n.Emb.Forward(tp, b.TargetRep, b.TargetCatRep)
 	if n.Temporal == nil {
 		return e, vt, vtRep, plain
+	}
+	if n.cfg.Encoding == ctr.EncodingTE {
+		// Timestamp encoding: the sum of the hour, weekday and month embeddings of each timestamp,
+		// the behaviour's own and the target's.
+		cal := func(idx [3][]int32) *ag.Tensor {
+			return tp.Add(tp.Add(n.Temporal.Forward(tp, idx[0]), n.Temporal.Forward(tp, idx[1])), n.Temporal.Forward(tp, idx[2]))
+		}
+		return tp.Add(e, cal(b.HistCal)), tp.Add(vt, cal(b.TargetCal)), tp.Add(vtRep, cal(b.TargetCalRep)), plain
 	}
 	var steps []int32
 	n.tgtIdx = n.tgtIdx[:0]

@@ -16,7 +16,7 @@ func TestGradients(t *testing.T) {
 	for _, s := range Specs {
 		t.Run(s.Name, func(t *testing.T) { ctrtest.CheckGradients(t, s, tiny) })
 	}
-	for _, enc := range []string{"tte-t", "coe"} {
+	for _, enc := range []string{"tte-t", "coe", "te"} {
 		for _, bn := range []string{"true", "false"} {
 			t.Run(enc+"/batch_norm="+bn, func(t *testing.T) {
 				ctrtest.CheckGradients(t, Specs[0], tiny+"    encoding: "+enc+"\n    batch_norm: "+bn+"\n")

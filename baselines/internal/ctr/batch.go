@@ -1,7 +1,9 @@
 package ctr
 
 import (
+	"math"
 	"slices"
+	"time"
 
 	"github.com/tibench/tibench/datasets"
 )
@@ -25,14 +27,38 @@ type Batch struct {
 	// TargetRep and TargetCatRep repeat each target T times (B·T), to pair every behaviour with
 	// its target in element-wise products.
 	TargetRep, TargetCatRep []int32
+	// With a calendar (Batcher.WithCalendar): the rows of the calendar table (CalendarIndex) of each
+	// behaviour's hour, weekday and month (B·T each; 0 on padding), of each target's time (B) and
+	// of the target's repeated per step (B·T); nil otherwise.
+	HistCal, TargetCal, TargetCalRep [3][]int32
+}
+
+// CalendarRows is the size of the calendar table: row 0 for padding, then 24 hours, 7 weekdays and
+// 12 months.
+const CalendarRows = 1 + 24 + 7 + 12
+
+// CalendarIndex returns the calendar-table rows of the hour, the weekday and the month of an
+// absolute time read as Unix seconds in UTC (TIN's timestamp encoding). Times beyond ±2^62 s
+// read as the epoch.
+func CalendarIndex(unix float64) [3]int32 {
+	sec := int64(0)
+	if math.Abs(unix) < 1<<62 {
+		sec = int64(math.Floor(unix))
+	}
+	t := time.Unix(sec, 0).UTC()
+	return [3]int32{1 + int32(t.Hour()), 25 + int32(t.Weekday()), 32 + int32(t.Month()) - 1}
 }
 
 // Batcher builds batches from one CTRSplit, reusing its buffers.
 type Batcher struct {
-	split *datasets.CTRSplit
-	edges []float64 // ascending inner edges of the time bins; nil = no time bins
-	b     Batch
+	split    *datasets.CTRSplit
+	edges    []float64 // ascending inner edges of the time bins; nil = no time bins
+	calendar bool      // fill the calendar rows
+	b        Batch
 }
+
+// WithCalendar makes the batches carry calendar rows (Batch.HistCal and the target's).
+func (bt *Batcher) WithCalendar() *Batcher { bt.calendar = true; return bt }
 
 // NewBatcher builds batches of split's samples; edges are TimeEdges (nil without TTE-T).
 func NewBatcher(split *datasets.CTRSplit, edges []float64) *Batcher {
@@ -90,7 +116,39 @@ func (bt *Batcher) Make(samples []datasets.CTRSample) *Batch {
 			}
 		}
 	}
+	if bt.calendar {
+		bt.fillCalendar(samples)
+	} else {
+		b.HistCal, b.TargetCal, b.TargetCalRep = [3][]int32{}, [3][]int32{}, [3][]int32{}
+	}
 	return b
+}
+
+// fillCalendar lays out the calendar rows of the batch just made from samples.
+func (bt *Batcher) fillCalendar(samples []datasets.CTRSample) {
+	b := &bt.b
+	origin := bt.split.TimeOrigin
+	for k := range 3 {
+		b.HistCal[k], b.TargetCalRep[k] = resize(b.HistCal[k], b.B*b.T), resize(b.TargetCalRep[k], b.B*b.T)
+		b.TargetCal[k] = resize(b.TargetCal[k], b.B)
+	}
+	for i, s := range samples {
+		tc := CalendarIndex(origin + s.Time)
+		times := bt.split.HistoryTimes(s)
+		for k := range 3 {
+			b.TargetCal[k][i] = tc[k]
+		}
+		for t := range b.T {
+			r := i*b.T + t
+			hc := [3]int32{}
+			if t < len(s.History) {
+				hc = CalendarIndex(origin + times[t])
+			}
+			for k := range 3 {
+				b.HistCal[k][r], b.TargetCalRep[k][r] = hc[k], tc[k]
+			}
+		}
+	}
 }
 
 func resize[T any](s []T, n int) []T {

@@ -27,7 +27,7 @@ type Config struct {
 	FFN    int `yaml:"ffn"`    // feed-forward width of each layer
 
 	// TIN's switches (package tin); other models reject them.
-	Encoding       string `yaml:"encoding"`       // temporal encoding: tte-p, tte-t, coe or none
+	Encoding       string `yaml:"encoding"`       // temporal encoding: tte-p, tte-t, coe, te or none
 	TimeBins       int    `yaml:"time_bins"`      // equal-frequency bins of TTE-T; default 10
 	Attention      *bool  `yaml:"attention"`      // target-aware attention (TA)
 	Representation *bool  `yaml:"representation"` // target-aware representation (TR)
@@ -38,6 +38,7 @@ const (
 	EncodingTTEP = "tte-p" // target-relative position: most recent behaviour 1, the target 0
 	EncodingTTET = "tte-t" // bin of the time to the target (equal-frequency on training data); target 0
 	EncodingCOE  = "coe"   // target-agnostic position: oldest behaviour 1, the target len(history)+1
+	EncodingTE   = "te"    // timestamp encoding: hour, weekday and month embeddings of each timestamp (TIN Table 4)
 	EncodingNone = "none"  // no temporal encoding
 )
 
@@ -87,9 +88,9 @@ func (c *Config) Resolve() error {
 		return fmt.Errorf("%w: model.params.hidden: %v, want sizes >= 1", bench.ErrConfig, c.Hidden)
 	}
 	switch c.Encoding {
-	case "", EncodingTTEP, EncodingTTET, EncodingCOE, EncodingNone:
+	case "", EncodingTTEP, EncodingTTET, EncodingCOE, EncodingTE, EncodingNone:
 	default:
-		return fmt.Errorf("%w: model.params.encoding: %q, want tte-p, tte-t, coe or none", bench.ErrConfig, c.Encoding)
+		return fmt.Errorf("%w: model.params.encoding: %q, want tte-p, tte-t, coe, te or none", bench.ErrConfig, c.Encoding)
 	}
 	return nil
 }

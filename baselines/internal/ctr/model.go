@@ -48,6 +48,8 @@ type Spec struct {
 	Check func(c Config) error
 	// TimeEdges says whether the net needs Batch.TimeBin (equal-frequency bins on training data).
 	TimeEdges func(c Config) bool
+	// Calendar says whether the net needs the calendar rows (Batch.HistCal; nil: no).
+	Calendar func(c Config) bool
 	// Build creates the net with its initial parameters drawn from r.
 	Build func(c Config, d Dims, be ag.Backend, r *rand.Rand) (Net, error)
 }
@@ -140,6 +142,9 @@ func (m *Model) Init(d *bench.Data, seed uint64) error {
 	m.opt = nn.NewAdam(m.params, nn.OptimConfig{LR: m.cfg.LR})
 	m.tp = ag.NewTape(m.be)
 	m.batcher = NewBatcher(cs, edges)
+	if m.spec.Calendar != nil && m.spec.Calendar(m.cfg) {
+		m.batcher.WithCalendar()
+	}
 	m.order = make([]int, len(cs.Train))
 	for i := range m.order {
 		m.order[i] = i

@@ -175,13 +175,19 @@ func Registered(t *testing.T, specs ...ctr.Spec) {
 }
 
 // Tiny is a CTR split small enough for float64 gradient checks: 3 users, 8 items in 3 categories,
-// histories of 1 to 5 behaviours at distinct times.
+// histories of 1 to 5 behaviours at distinct times, spread over hours, weekdays and two months
+// (for the calendar rows of the timestamp encoding).
 func Tiny(t testing.TB) *datasets.CTRSplit {
 	t.Helper()
+	times := []float64{0, 10, 20, 35, 50, 80, 90, 130, 170, 200, 260, 300, 390, 400, 500}
+	for i := range times {
+		times[i] *= 7919 // seconds: 500 units span 46 days
+	}
 	d := &datasets.Dataset{Name: "tiny",
 		Users:          []int32{0, 1, 0, 2, 1, 0, 2, 1, 0, 2, 0, 1, 0, 2, 0},
 		Items:          []int32{0, 1, 1, 2, 3, 4, 1, 5, 0, 2, 3, 4, 5, 0, 2},
-		Times:          []float64{0, 10, 20, 35, 50, 80, 90, 130, 170, 200, 260, 300, 390, 400, 500},
+		Times:          times,
+		TimeOrigin:     1.7e9, // 2023-11-14 22:13:20 UTC
 		Labels:         make([]uint8, 15),
 		UserIDs:        []string{"a", "b", "c"},
 		ItemIDs:        []string{"i0", "i1", "i2", "i3", "i4", "i5", "i6", "i7"}, // i6, i7: negatives only
@@ -220,7 +226,11 @@ func CheckGradients(t *testing.T, spec ctr.Spec, params string) {
 	for _, p := range net.Params() {
 		agtest.FillUniform(p, r, -0.5, 0.5) // away from the zero biases and identity norms of Init
 	}
-	b := ctr.NewBatcher(cs, edges).Make(cs.Train)
+	bt := ctr.NewBatcher(cs, edges)
+	if spec.Calendar != nil && spec.Calendar(c) {
+		bt.WithCalendar()
+	}
+	b := bt.Make(cs.Train)
 	mis, err := agtest.CheckGradients(net.Params(), func(tp *ag.Tape) *ag.Tensor {
 		return ctr.Loss(tp, net.Logits(tp, b, true), b.Label)
 	})
