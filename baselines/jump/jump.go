@@ -24,7 +24,10 @@
 //     the next-click prediction is made from S_k, which includes τ_k, as JUMP's factorisation
 //     P(I_{k+1} | S_k) says. The dwell prediction for click k uses S_{k−1} and i_k only.
 //   - Gradients are truncated at every click (the engine's GRU4Rec-style batching): the session's
-//     earlier hidden states enter attention as constants.
+//     earlier hidden states enter attention as constants. A click's dwell is predicted from v_{k−1},
+//     which its own step holds as a constant; by default (dwell_gradient: shared) the engine
+//     computes it one step early, where v_{k−1} is live, so that the dwell loss trains the shared
+//     layers as the paper's joint loss does (dwell_gradient: head: only the dwell head learns).
 //   - T has one row per second, as the paper's T([τ_k]) (rows "less than 6000"). On
 //     synth-reddit-small (one seed, six epochs; rough) that table of 2,001 rows costs click accuracy:
 //     test MRR@20 0.540 with it, 0.592 with dwell_embedding: log2 (11 rows), 0.587 with T unused.
@@ -52,7 +55,7 @@ func init() {
 // Spec describes JUMP to the session engine.
 var Spec = session.Spec{
 	Name: "jump",
-	Uses: []string{session.KeySigma, session.KeyDwellPoint, session.KeyDwellEmbed, session.KeyFastScale, session.KeyMaxFastSteps, session.KeyHistory},
+	Uses: []string{session.KeySigma, session.KeyDwellPoint, session.KeyDwellEmbed, session.KeyDwellGrad, session.KeyFastScale, session.KeyMaxFastSteps, session.KeyHistory},
 	Build: func(c session.Config, d session.Dims, be ag.Backend, r *rand.Rand) (session.Net, error) {
 		return NewNet(be, c, d, r), nil
 	},
@@ -159,6 +162,12 @@ func (n *Net) DwellLaw(c session.Config, c1 float64) session.DwellLaw {
 func (n *Net) dwellMean(tp *ag.Tape, state *ag.Tensor, items []int32) *ag.Tensor {
 	v := tp.SliceCols(state, 2*n.dim, 3*n.dim)
 	return tp.Add(tp.RowDot(tp.Gather(n.DwellW, items), v), tp.Gather(n.DwellB, items))
+}
+
+// DwellAhead implements session.AheadDwellNet: μ of eq. 11 for the next clicks items from a
+// step's output state (which holds v_k), as dwellMean gives them at their own step.
+func (n *Net) DwellAhead(tp *ag.Tape, state *ag.Tensor, items []int32) *ag.Tensor {
+	return n.dwellMean(tp, state, items)
 }
 
 // FastSteps is n_k: ⌈τ/z⌉ clamped to [1, MaxFastSteps].

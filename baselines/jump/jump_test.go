@@ -1,11 +1,15 @@
 package jump
 
 import (
+	"context"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/tibench/tibench/baselines/internal/session"
 	"github.com/tibench/tibench/baselines/internal/session/sessiontest"
+	"github.com/tibench/tibench/bench"
+	"github.com/tibench/tibench/bench/benchtest"
 	"github.com/tibench/tibench/internal/ag"
 	"github.com/tibench/tibench/internal/ag/agtest"
 )
@@ -114,3 +118,30 @@ func TestConfigFile(t *testing.T) { sessiontest.ConfigFile(t, Spec) }
 
 // TestResume: a checkpoint between epochs resumes bit-identically.
 func TestResume(t *testing.T) { sessiontest.Resume(t, "jump", "    history: 5\n") }
+
+// TestDwellGradient: with dwell_gradient head the dwell loss trains only the dwell head, so the
+// next-click ranks after training cannot depend on σ (the loss's weight); with shared (the
+// default) the dwell loss also trains the layers the click head uses, and they do.
+func TestDwellGradient(t *testing.T) {
+	d := benchtest.SessionData(t, sessiontest.Preset)
+	ranks := func(mode, sigma string) []float64 {
+		m := sessiontest.New(t, "jump", sessiontest.SmallParams+"    history: 5\n    dwell_gradient: "+mode+"\n    sigma: "+sigma+"\n")
+		if err := m.Init(d, 1); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.TrainEpoch(context.Background(), d, bench.NoProgress{}); err != nil {
+			t.Fatal(err)
+		}
+		var rs []float64
+		if err := m.Evaluate(context.Background(), d, func(p bench.Prediction) { rs = append(rs, p.Rank) }); err != nil {
+			t.Fatal(err)
+		}
+		return rs
+	}
+	if a, b := ranks("head", "0.3"), ranks("head", "30"); !slices.Equal(a, b) {
+		t.Error("dwell_gradient head: the click ranks depend on σ")
+	}
+	if a, b := ranks("shared", "0.3"), ranks("shared", "30"); slices.Equal(a, b) {
+		t.Error("dwell_gradient shared: the click ranks do not depend on σ")
+	}
+}

@@ -19,6 +19,27 @@ type departureSpec struct {
 	Metrics                  []metric
 }
 
+// departureSection is one model's departures section: its heading, introduction and experiments.
+type departureSection struct {
+	Heading, Intro string
+	Specs          []departureSpec
+}
+
+var jodieDepartures = departureSection{
+	Heading: "JODIE — departures from the original code, measured", Intro: departureIntro, Specs: departureSpecs,
+}
+
+var jumpDepartures = departureSection{
+	Heading: "JUMP — departures from the paper, measured",
+	Intro: "JUMP has no released code; tibench's follows the paper, and every reading or departure is a named option " +
+		"of `configs/models/jump.yaml` (the list is in baselines/jump). Each row below turns one switch away from the " +
+		"defaults, on the same data, seeds and epochs (experiment `jump-departures`, variant key `setting`); `Δ` is the " +
+		"row − the defaults, the mean ± std over seeds of each seed's difference. sec/epoch is training time only, " +
+		"measured on the machine of the provenance line, in one run of the experiment.",
+	Specs: []departureSpec{{"jump-departures", "Dwell", "session task",
+		[]metric{{"MAE", "MAE (s)", 2}, {"recall@20", "Recall@20", 4}, {"MRR@20", "MRR@20", 4}, {"sec/epoch", "sec/epoch", 2}}}},
+}
+
 var departureSpecs = []departureSpec{
 	{"jodie-departures", "NextItem", "next-item prediction",
 		[]metric{{"MRR", "MRR", 3}, {"recall@10", "Recall@10", 3}, {"sec/epoch", "sec/epoch", 2}}},
@@ -44,6 +65,12 @@ var departureText = map[string]string{
 	"state_head.auto": "no state-change head (nor its loss) in next-item runs; the original trains it in every run",
 	"last_window.train": "the training interactions after the last closed t-Batch window are trained too (the " +
 		"original never trains them)",
+	"dwell_gradient.head": "JUMP: a click's dwell parameters are computed at its own step, from the previous session " +
+		"vector held as a constant (per-click gradient truncation): the dwell loss trains only the dwell head, not the " +
+		"layers the click head shares",
+	"dwell_embedding.log2": "JUMP: eq. 16's dwell embedding has a row per ⌊log2(1 + τ)⌋ (11 rows) instead of one per second",
+	"dwell_point.observed-median": "JUMP: MAE scores the median given that the dwell is observed (below c1) instead " +
+		"of the log-normal's median",
 }
 
 const departureIntro = "tibench's JODIE reproduces the original code (srijankr/jodie) by default; every departure is a " +
@@ -54,9 +81,9 @@ const departureIntro = "tibench's JODIE reproduces the original code (srijankr/j
 	"count over the whole file lets the share of test labels into training (row `original` restores it). " +
 	"sec/epoch is training time only, measured on the machine of the provenance line, in one run of the experiment."
 
-func (g *generator) departuresSection() {
-	g.printf("## JODIE — departures from the original code, measured\n\n%s\n\n", departureIntro)
-	for _, spec := range departureSpecs {
+func (g *generator) departuresSection(sec departureSection) {
+	g.printf("## %s\n\n%s\n\n", sec.Heading, sec.Intro)
+	for _, spec := range sec.Specs {
 		gs := g.ix.take(spec.Experiment, spec.Bench, nil)
 		g.printf("### %s (experiment `%s`)\n\n", capitalise(spec.Title), spec.Experiment)
 		if len(gs) == 0 {

@@ -389,10 +389,9 @@ var (
 		Intro: "Test Recall@20 of the next click and MAE of the dwell time of JUMP as 1/σ² of its log-normal dwell model " +
 			"goes from 1e-4 to 100, the paper's range (variant key `inv_sigma2=`, experiment `jump-fig5-sigma`; σ = 10, " +
 			"the default, is 1/σ² = 0.01). Cells: mean ± std over seeds (n); the figures draw the mean with ± std error " +
-			"bars on a log-scaled axis. The paper's trade-off needs the dwell loss to train the layers the click head " +
-			"shares; tibench's JUMP predicts a click's dwell from the previous click's session vector, which gradient " +
-			"truncation at every click (a departure, baselines/jump) holds constant, so the dwell loss trains only its own " +
-			"head and Recall@20 cannot depend on σ here.",
+			"bars on a log-scaled axis. The trade-off exists only because the dwell loss trains the layers the click head " +
+			"shares: with `dwell_gradient: head` (see the JUMP departures above) it would not, and Recall@20 could not " +
+			"depend on σ.",
 		Experiment: "jump-fig5-sigma", XKey: "inv_sigma2", XLabel: "1/σ²", LogX: true, File: "jump-fig5-sigma",
 		Panels: []linePanel{
 			{Bench: "Dwell", Unit: "recall@20", YLabel: "Recall@20", Decimals: 4},

@@ -57,6 +57,12 @@ type Config struct {
 	// per whole second up to c1, as the paper's T([τ])) or "log2" (row ⌊log2(1 + τ)⌋, 11 rows up
 	// to c1 = 2000 s). Default "seconds".
 	DwellEmbedding string `yaml:"dwell_embedding"`
+	// DwellGradient (jump) is what the dwell loss trains under per-click gradient truncation:
+	// "shared" (a click's dwell parameters are computed at the step before it, where the session
+	// vector they read is on the tape, so the loss also trains the layers the click head uses, as
+	// JUMP's joint objective) or "head" (computed at the click's own step from the stored state:
+	// only the dwell head learns from it, and click accuracy cannot depend on σ). Default "shared".
+	DwellGradient string `yaml:"dwell_gradient"`
 	// FastScale (jump) is z of JUMP eq. 14, seconds per fast step: a click with dwell τ runs
 	// ceil(τ/z) fast cells. Default 60.
 	FastScale float64 `yaml:"fast_scale"`
@@ -89,6 +95,12 @@ const (
 	LossTOP1Max      = "top1-max"
 )
 
+// The values of Config.DwellGradient.
+const (
+	DwellGradShared = "shared"
+	DwellGradHead   = "head"
+)
+
 // The values of Config.DwellEmbedding.
 const (
 	EmbedSeconds = "seconds"
@@ -106,6 +118,7 @@ const (
 	KeySigma        = "sigma"
 	KeyDwellPoint   = "dwell_point"
 	KeyDwellEmbed   = "dwell_embedding"
+	KeyDwellGrad    = "dwell_gradient"
 	KeyFastScale    = "fast_scale"
 	KeyMaxFastSteps = "max_fast_steps"
 	KeyHistory      = "history"
@@ -119,9 +132,9 @@ func (c *Config) Resolve(spec Spec) error {
 	set := map[string]bool{
 		KeyLoss: c.Loss != "", KeySigma: c.Sigma != 0, KeyDwellPoint: c.DwellPoint != "", KeyDwellEmbed: c.DwellEmbedding != "", KeyFastScale: c.FastScale != 0,
 		KeyMaxFastSteps: c.MaxFastSteps != 0, KeyHistory: c.History != 0,
-		KeyNegatives: c.Negatives != 0,
+		KeyNegatives: c.Negatives != 0, KeyDwellGrad: c.DwellGradient != "",
 	}
-	for _, k := range []string{KeyLoss, KeySigma, KeyDwellPoint, KeyDwellEmbed, KeyFastScale, KeyMaxFastSteps, KeyHistory, KeyNegatives} {
+	for _, k := range []string{KeyLoss, KeySigma, KeyDwellPoint, KeyDwellEmbed, KeyDwellGrad, KeyFastScale, KeyMaxFastSteps, KeyHistory, KeyNegatives} {
 		if set[k] && !slices.Contains(uses, k) {
 			return fmt.Errorf("%s: model.params.%s: not a parameter of %s (its own keys: %s)", name, k, name, strings.Join(uses, ", "))
 		}
@@ -156,6 +169,9 @@ func (c *Config) Resolve(spec Spec) error {
 	if slices.Contains(uses, KeyDwellEmbed) && c.DwellEmbedding == "" {
 		c.DwellEmbedding = EmbedSeconds
 	}
+	if slices.Contains(uses, KeyDwellGrad) && c.DwellGradient == "" {
+		c.DwellGradient = DwellGradShared
+	}
 	if slices.Contains(uses, KeyFastScale) && c.FastScale == 0 {
 		c.FastScale = DefaultFastScale
 	}
@@ -189,6 +205,9 @@ func (c *Config) Resolve(spec Spec) error {
 	}
 	if c.DwellEmbedding != "" && c.DwellEmbedding != EmbedSeconds && c.DwellEmbedding != EmbedLog2 {
 		return fmt.Errorf("%s: model.params.dwell_embedding: %q, want %s or %s", name, c.DwellEmbedding, EmbedSeconds, EmbedLog2)
+	}
+	if c.DwellGradient != "" && c.DwellGradient != DwellGradShared && c.DwellGradient != DwellGradHead {
+		return fmt.Errorf("%s: model.params.dwell_gradient: %q, want %s or %s", name, c.DwellGradient, DwellGradShared, DwellGradHead)
 	}
 	if c.DwellPoint != "" && c.DwellPoint != PointMedian && c.DwellPoint != PointObservedMedian {
 		return fmt.Errorf("%s: model.params.dwell_point: %q, want %s or %s", name, c.DwellPoint, PointObservedMedian, PointMedian)

@@ -424,6 +424,10 @@ func (r *stepResult) logits(tp *ag.Tape, out *ag.Tensor) *ag.Tensor {
 // stepBuffers are the engine's reusable host buffers.
 type stepBuffers struct {
 	res   stepResult
+	// dwellAhead's row references and dwell targets
+	refs       []ag.RowRef
+	aheadDwell []float64
+	aheadCens  []bool
 	state []float32
 	past  []float32
 	grad  []float64
@@ -467,6 +471,9 @@ func (m *Model) forward(tp *ag.Tape, ls *lanes, train bool) *stepResult {
 	r.theta = nil
 	if m.dwell != nil {
 		r.theta = out.Dwell
+		if ahead, ok := m.net.(AheadDwellNet); ok && train && m.cfg.DwellGradient == DwellGradShared {
+			r.theta = m.dwellAhead(tp, ls, r, ahead, out)
+		}
 	}
 	b.host = grow(b.host, n*ls.stateW)
 	out.State.CopyTo(b.host)
@@ -481,6 +488,37 @@ func (m *Model) forward(tp *ag.Tape, ls *lanes, train bool) *stepResult {
 		r.next = tp.Gather(out.Session, r.rows)
 	}
 	return r
+}
+
+// dwellAhead lays out a training step's dwell terms when they are computed one click early: the
+// first clicks of sessions from this step's own θ (the state before them is the initial one), then
+// the next click of every row that has one from this step's live output state. Every click's
+// dwell is thus trained exactly once per epoch, at the step before it (or its own, for a first
+// click), with the same θ values as its own step would give.
+func (m *Model) dwellAhead(tp *ag.Tape, ls *lanes, r *stepResult, ahead AheadDwellNet, out StepOut) *ag.Tensor {
+	refs := m.buf.refs[:0]
+	dwell, cens := m.buf.aheadDwell[:0], m.buf.aheadCens[:0]
+	for j, l := range r.lanes {
+		if ls.ln[l].pos == 0 {
+			refs = append(refs, ag.RowRef{T: out.Dwell, Row: int32(j)})
+			dwell, cens = append(dwell, r.dwell[j]), append(cens, r.censored[j])
+		}
+	}
+	if len(r.rows) > 0 {
+		next := ahead.DwellAhead(tp, tp.Gather(out.State, r.rows), r.targets)
+		for i, j := range r.rows {
+			ln := &ls.ln[r.lanes[j]]
+			ss := &ls.sessions[ln.sess]
+			refs = append(refs, ag.RowRef{T: next, Row: int32(i)})
+			dwell, cens = append(dwell, ss.Dwell[ln.pos+1]), append(cens, ss.Censored[ln.pos+1])
+		}
+	}
+	m.buf.refs, m.buf.aheadDwell, m.buf.aheadCens = refs, dwell, cens
+	r.dwell, r.censored = append(r.dwell[:0], dwell...), append(r.censored[:0], cens...)
+	if len(refs) == 0 {
+		return nil
+	}
+	return tp.GatherRefs(refs)
 }
 
 // PredictsDwell reports whether the net has a dwell head (bench.DwellPredictor): without one the

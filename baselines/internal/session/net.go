@@ -36,6 +36,19 @@ type DwellNet interface {
 	DwellLaw(c Config, c1 float64) DwellLaw
 }
 
+// AheadDwellNet is a DwellNet whose parameters for a click depend only on the state before it and
+// the clicked item (JUMP eq. 11: μ_k from v_{k−1} and i_k), so that the click's θ can be computed
+// one step early, from the previous step's live output. Under the engine's per-click gradient
+// truncation the step's own θ sees the previous state as a constant and the dwell loss trains only
+// the dwell head; computed ahead (Config.DwellGradient "shared"), it also trains the layers the
+// click head shares, as JUMP's joint objective does. The values are the same either way.
+type AheadDwellNet interface {
+	DwellNet
+	// DwellAhead returns θ (len(items)×P) for the next clicks items of the rows of a step's output
+	// state (the State field of its StepOut).
+	DwellAhead(tp *ag.Tape, state *ag.Tensor, items []int32) *ag.Tensor
+}
+
 // DwellLaw is a dwell-time distribution given its parameters θ.
 type DwellLaw interface {
 	// NumParams is P, θ's width.
