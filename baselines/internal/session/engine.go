@@ -423,16 +423,16 @@ func (r *stepResult) logits(tp *ag.Tape, out *ag.Tensor) *ag.Tensor {
 
 // stepBuffers are the engine's reusable host buffers.
 type stepBuffers struct {
-	res   stepResult
+	res stepResult
 	// dwellAhead's row references and dwell targets
 	refs       []ag.RowRef
 	aheadDwell []float64
 	aheadCens  []bool
-	state []float32
-	past  []float32
-	grad  []float64
-	theta []float64
-	host  []float32
+	state      []float32
+	past       []float32
+	grad       []float64
+	theta      []float64
+	host       []float32
 }
 
 // forward runs one batch step of the active lanes: dwell head, recurrence, and the session
