@@ -95,3 +95,32 @@ func TestDepartures(t *testing.T) {
 		t.Error("Table 3's record leaked into the departures section")
 	}
 }
+
+// TestDepartureDefaultsText checks that each model's defaults row says what that model's defaults
+// are: JUMP's must not carry JODIE's class_weights sentence.
+func TestDepartureDefaultsText(t *testing.T) {
+	recs := departureRecs("jodie-departures", "NextItem", "synth-wikipedia-small", "defaults",
+		map[string][]float64{"MRR": {0.5}, "sec/epoch": {1}})
+	recs = append(recs, rec(testEnv, "jump-departures", "Dwell", "frozen", "train", 1,
+		[]string{"jump", "synth-reddit-small", "setting=defaults"}, "MAE", 900.0, "recall@20", 0.7))
+	md, _, err := Generate(recs, Options{Implemented: implementedFixture, FiguresDir: "figures"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(md)
+	for _, c := range []struct{ heading, sub, want string }{
+		{jodieDepartures.Heading, "### Next-item prediction", jodieDepartures.Defaults},
+		{jumpDepartures.Heading, "### Session task", jumpDepartures.Defaults},
+	} {
+		i := strings.Index(text, "## "+c.heading)
+		if i < 0 {
+			t.Fatalf("no section %q", c.heading)
+		}
+		if got := cellOf(t, text[i:], c.sub, "`defaults`", "What"); got != c.want {
+			t.Errorf("%s: defaults row says %q, want %q", c.heading, got, c.want)
+		}
+	}
+	if jumpDepartures.Defaults == jodieDepartures.Defaults {
+		t.Error("JUMP and JODIE share one description of their defaults")
+	}
+}
