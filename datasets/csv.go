@@ -50,6 +50,9 @@ type LoadReport struct {
 	Skipped   int         // bad rows skipped (Lenient only)
 	Problems  []*RowError // the first MaxReportedProblems skipped rows, in file order
 	Reordered bool        // Sort moved at least one row
+	// UserConflicts counts the sessions whose rows name two known users (DIGINETICA only; the
+	// session keeps its earliest click's user).
+	UserConflicts int
 }
 
 // String summarises the report in one line.
@@ -58,6 +61,9 @@ func (r *LoadReport) String() string {
 	fmt.Fprintf(&b, "%s: %d rows from %d lines", r.Path, r.Rows, r.Lines)
 	if r.Reordered {
 		b.WriteString(", sorted by time")
+	}
+	if r.UserConflicts > 0 {
+		fmt.Fprintf(&b, ", %d sessions naming two users (each keeps its earliest click's)", r.UserConflicts)
 	}
 	if r.Skipped > 0 {
 		fmt.Fprintf(&b, ", %d skipped", r.Skipped)

@@ -36,6 +36,13 @@ type Dataset struct {
 	// ItemCategories is the category of each dense item id (len NumItems, values >= 0), the
 	// feature TIN (Zhou, Pan et al., WWW 2024) embeds beside the item; nil when the data has none.
 	ItemCategories []int32
+
+	// Session is the source's session of each row, an index into SessionIDs, for files that
+	// delimit sessions themselves (DIGINETICA's session_id); nil for JODIE CSVs and synthetic data.
+	// The session task keeps these sessions (SessionsFromDataset) instead of cutting each user's
+	// stream by the gap rule. A session's rows all have one user.
+	Session    []int32
+	SessionIDs []string
 }
 
 // Len is the number of interactions.
@@ -85,6 +92,9 @@ func (d *Dataset) Validate() error {
 	case len(d.Features) != n*d.FeatureDim:
 		return fmt.Errorf("%w %q: %d feature values for %d rows x %d features", ErrInvalid, d.Name, len(d.Features), n, d.FeatureDim)
 	}
+	if d.Session != nil && len(d.Session) != n {
+		return fmt.Errorf("%w %q: %d session ids for %d rows", ErrInvalid, d.Name, len(d.Session), n)
+	}
 	nu, ni := int32(d.NumUsers()), int32(d.NumItems())
 	if d.ItemCategories != nil {
 		if len(d.ItemCategories) != int(ni) {
@@ -102,6 +112,9 @@ func (d *Dataset) Validate() error {
 		}
 		if d.Items[i] < 0 || d.Items[i] >= ni {
 			return fmt.Errorf("%w %q: row %d: item id %d out of range [0,%d)", ErrInvalid, d.Name, i, d.Items[i], ni)
+		}
+		if d.Session != nil && (d.Session[i] < 0 || int(d.Session[i]) >= len(d.SessionIDs)) {
+			return fmt.Errorf("%w %q: row %d: session %d out of range [0,%d)", ErrInvalid, d.Name, i, d.Session[i], len(d.SessionIDs))
 		}
 		if d.Labels[i] > 1 {
 			return fmt.Errorf("%w %q: row %d: label %d is not 0 or 1", ErrInvalid, d.Name, i, d.Labels[i])

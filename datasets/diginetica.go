@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -46,13 +48,111 @@ func LoadDiginetica(ctx context.Context, path string, cfg SessionConfig) (*Sessi
 // contiguous. user_id "NA" is an unknown user. A session's user is the user_id of its earliest click
 // that names one (Session.User = -1 when all say "NA"); rows of one session may name different users
 // (the public sample has two such sessions, 1691 and 2998): the session keeps the earliest and
-// Stats.UserConflicts counts them. cfg.Gap is not used: the file gives the sessions. Bad input is
-// an error naming file:line: field N (name): reason, wrapping ErrBadRow.
+// Stats.UserConflicts counts them. Sessions are ordered by their recorded start (file order among
+// equal starts) before filtering, so that this and SessionsFromDataset(ReadDigineticaDataset(...))
+// give the same sessions. cfg.Gap is not used: the file gives the sessions. Bad input is an error
+// naming file:line: field N (name): reason, wrapping ErrBadRow.
 func ReadDiginetica(ctx context.Context, r io.Reader, name string, cfg SessionConfig) (*Sessions, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	f, err := parseDiginetica(ctx, r, name, &LoadReport{Path: name}, false)
+	if err != nil {
+		return nil, err
+	}
+	out := buildSessions(name, f.raw, f.userNames, f.itemNames, cfg)
+	out.Stats.UserConflicts = f.conflicts
+	return out, nil
+}
+
+// AnonymousUserPrefix starts the user id that ReadDigineticaDataset gives a session whose rows all
+// say user_id "NA": "NA:" + the session id, one anonymous user per session.
+const AnonymousUserPrefix = "NA:"
+
+// LoadDigineticaDataset reads a DIGINETICA item-views file as an interaction log. See
+// ReadDigineticaDataset.
+func LoadDigineticaDataset(ctx context.Context, path string, opt LoadOptions) (*Dataset, *LoadReport, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("datasets: %w", err)
+	}
+	defer f.Close()
+	if opt.Name == "" {
+		opt.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	}
+	return ReadDigineticaDataset(ctx, f, path, opt)
+}
+
+// ReadDigineticaDataset reads a DIGINETICA item-views file (see ReadDiginetica for its times, click
+// order and users) as a Dataset, so that every task can run on it: one row per click, no state
+// labels, no features, rows sorted by time. The file's sessions are kept (Dataset.Session), and the
+// session task uses them instead of the gap rule (SessionsFromDataset). A session's rows all take
+// the session's user; a session without a known user is an anonymous user of its own, id
+// AnonymousUserPrefix + session id (for the CTR task, one history per anonymous session).
+// rep.UserConflicts counts the sessions whose rows name two known users.
+//
+// opt.Lenient skips bad rows (counted and reported in the LoadReport, as LoadCSV does); a wrong
+// header is always an error. opt.Sort is not needed: the rows are always sorted.
+func ReadDigineticaDataset(ctx context.Context, r io.Reader, name string, opt LoadOptions) (*Dataset, *LoadReport, error) {
+	if opt.Name == "" {
+		opt.Name = name
+	}
+	rep := &LoadReport{Path: name}
+	f, err := parseDiginetica(ctx, r, name, rep, opt.Lenient)
+	if err != nil {
+		return nil, nil, err
+	}
+	d := &Dataset{Name: opt.Name}
+	userNames := slices.Clone(f.userNames)
+	var rowUser, rowItem, rowSession []int32
+	var rowTime []float64
+	for si, s := range f.raw {
+		u := s.user
+		if u < 0 {
+			u = int32(len(userNames))
+			userNames = append(userNames, AnonymousUserPrefix+s.id)
+		}
+		d.SessionIDs = append(d.SessionIDs, s.id)
+		for k, it := range s.items {
+			rowUser, rowItem, rowTime = append(rowUser, u), append(rowItem, it), append(rowTime, s.times[k])
+			rowSession = append(rowSession, int32(si))
+		}
+	}
+	// f.raw is in start order, so a stable sort by time keeps the sessions' order among equal times.
+	perm := make([]int, len(rowTime))
+	for i := range perm {
+		perm[i] = i
+	}
+	slices.SortStableFunc(perm, func(a, b int) int { return cmp.Compare(rowTime[a], rowTime[b]) })
+	n := len(perm)
+	d.Users, d.Items, d.Times, d.Session = make([]int32, n), make([]int32, n), make([]float64, n), make([]int32, n)
+	d.Labels = make([]uint8, n)
+	for i, j := range perm {
+		d.Users[i], d.Items[i], d.Times[i], d.Session[i] = rowUser[j], rowItem[j], rowTime[j], rowSession[j]
+	}
+	d.Users, d.UserIDs = renumber(d.Users, userNames)
+	d.Items, d.ItemIDs = renumber(d.Items, f.itemNames)
+	d.Session, d.SessionIDs = renumber(d.Session, d.SessionIDs)
+	d.TimeOrigin = d.Times[0]
+	for i := range d.Times {
+		d.Times[i] -= d.TimeOrigin
+	}
+	rep.Rows = n
+	rep.UserConflicts = f.conflicts
+	return d, rep, nil
+}
+
+// digineticaFile is a parsed item-views file: its sessions in order of recorded start (file order
+// among equal starts), clicks in timeframe order, dwell not yet computed.
+type digineticaFile struct {
+	raw                  []rawSession
+	userNames, itemNames []string
+	conflicts            int // sessions whose rows name two known users
+}
+
+// parseDiginetica reads the rows; lenient skips bad rows into rep instead of failing.
+func parseDiginetica(ctx context.Context, r io.Reader, name string, rep *LoadReport, lenient bool) (*digineticaFile, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 
@@ -76,51 +176,33 @@ func ReadDiginetica(ctx context.Context, r io.Reader, name string, cfg SessionCo
 		itemNames []string
 		days      = map[string]int64{} // eventdate string -> Unix seconds (few distinct days)
 	)
-	bad := func(line, field int, format string, args ...any) error {
+	bad := func(line, field int, format string, args ...any) *RowError {
 		e := &RowError{Path: name, Line: line, Field: field, Reason: fmt.Sprintf(format, args...)}
 		if field > 0 {
 			e.Name = digineticaFields[field-1]
 		}
 		return e
 	}
-
-	line := 0
-	for sc.Scan() {
-		line++
-		if line%4096 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, fmt.Errorf("datasets: loading %s: %w", name, err)
-			}
-		}
-		b := bytes.TrimSuffix(sc.Bytes(), []byte("\r"))
-		if line == 1 {
-			b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-			if string(b) != DigineticaHeader {
-				return nil, bad(1, 0, "header %s, want %q", quote(b), DigineticaHeader)
-			}
-			continue
-		}
-		if len(bytes.TrimSpace(b)) == 0 {
-			continue // blank lines, e.g. a trailing one
-		}
+	// row parses one data line; it changes nothing when the line is bad.
+	row := func(b []byte, line int) *RowError {
 		f := bytes.Split(b, []byte(";"))
 		if len(f) != 5 {
-			return nil, bad(line, 0, "%d fields, want 5 separated by ';' (%s)", len(f), DigineticaHeader)
+			return bad(line, 0, "%d fields, want 5 separated by ';' (%s)", len(f), DigineticaHeader)
 		}
 		for k, v := range f {
 			if len(v) == 0 {
-				return nil, bad(line, k+1, "empty")
+				return bad(line, k+1, "empty")
 			}
 		}
 		ms, err := strconv.ParseInt(string(f[3]), 10, 64)
 		if err != nil || ms < 0 || ms > 1e15 {
-			return nil, bad(line, 4, "%s is not a number of milliseconds in [0, 1e15]", quote(f[3]))
+			return bad(line, 4, "%s is not a number of milliseconds in [0, 1e15]", quote(f[3]))
 		}
 		day, ok := days[string(f[4])]
 		if !ok {
 			t, err := time.Parse(time.DateOnly, string(f[4]))
 			if err != nil {
-				return nil, bad(line, 5, "%s is not a date YYYY-MM-DD", quote(f[4]))
+				return bad(line, 5, "%s is not a date YYYY-MM-DD", quote(f[4]))
 			}
 			day = t.Unix()
 			days[string(f[4])] = day
@@ -148,19 +230,52 @@ func ReadDiginetica(ctx context.Context, r io.Reader, name string, cfg SessionCo
 			sessions = append(sessions, s)
 		}
 		s.clicks = append(s.clicks, click{item: it, user: user, ms: ms, day: day, order: line})
+		return nil
 	}
+
+	line := 0
+	for sc.Scan() {
+		line++
+		if line%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, fmt.Errorf("datasets: loading %s: %w", name, err)
+			}
+		}
+		b := bytes.TrimSuffix(sc.Bytes(), []byte("\r"))
+		if line == 1 {
+			b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+			if string(b) != DigineticaHeader {
+				return nil, bad(1, 0, "header %s, want %q", quote(b), DigineticaHeader)
+			}
+			continue
+		}
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue // blank lines, e.g. a trailing one
+		}
+		if e := row(b, line); e != nil {
+			if !lenient {
+				return nil, e
+			}
+			rep.Skipped++
+			if len(rep.Problems) < MaxReportedProblems {
+				rep.Problems = append(rep.Problems, e)
+			}
+		}
+	}
+	rep.Lines = line
 	if err := sc.Err(); err != nil {
 		return nil, fmt.Errorf("datasets: reading %s line %d: %w", name, line+1, err)
 	}
-	if line == 0 {
+	switch {
+	case line == 0:
 		return nil, fmt.Errorf("%w in %s: the file is empty (want the header %q, then rows)", ErrNoRows, name, DigineticaHeader)
-	}
-	if len(sessions) == 0 {
+	case len(sessions) == 0 && rep.Skipped > 0:
+		return nil, fmt.Errorf("%w in %s: all %d rows were skipped; first: %v", ErrNoRows, name, rep.Skipped, rep.Problems[0])
+	case len(sessions) == 0:
 		return nil, fmt.Errorf("%w in %s: only a header line", ErrNoRows, name)
 	}
 
-	raw := make([]rawSession, len(sessions))
-	conflicts := 0
+	out := &digineticaFile{raw: make([]rawSession, len(sessions)), userNames: userNames, itemNames: itemNames}
 	for i, s := range sessions {
 		c := s.clicks
 		slices.SortFunc(c, func(a, b click) int { return cmp.Or(cmp.Compare(a.ms, b.ms), cmp.Compare(a.order, b.order)) })
@@ -179,11 +294,10 @@ func ReadDiginetica(ctx context.Context, r io.Reader, name string, cfg SessionCo
 			}
 		}
 		if conflict {
-			conflicts++
+			out.conflicts++
 		}
-		raw[i] = r
+		out.raw[i] = r
 	}
-	out := buildSessions(name, raw, userNames, itemNames, cfg)
-	out.Stats.UserConflicts = conflicts
+	slices.SortStableFunc(out.raw, func(a, b rawSession) int { return cmp.Compare(a.times[0], b.times[0]) })
 	return out, nil
 }

@@ -1,9 +1,12 @@
 package datasets
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 )
 
@@ -19,7 +22,8 @@ type OpenOptions struct {
 
 // Open resolves a dataset name: a synthetic preset is generated from opt.SynthSeed, a registered
 // real dataset is read from the download cache (`tibench datasets download NAME` first), and
-// anything else is a path to a JODIE CSV.
+// anything else is a path to a JODIE CSV or to a DIGINETICA item-views file, told apart by the
+// first line (DigineticaHeader; see ReadDigineticaDataset).
 func Open(ctx context.Context, name string, opt OpenOptions) (*Dataset, error) {
 	if slices.Contains(PresetNames(), name) {
 		seed := opt.SynthSeed
@@ -36,12 +40,34 @@ func Open(ctx context.Context, name string, opt OpenOptions) (*Dataset, error) {
 		}
 		path = p
 	}
-	d, rep, err := LoadCSV(ctx, path, LoadOptions{Lenient: opt.Lenient, Sort: opt.Sort})
+	d, rep, err := LoadFile(ctx, path, LoadOptions{Lenient: opt.Lenient, Sort: opt.Sort})
 	if err != nil {
 		return nil, err
 	}
-	if (rep.Skipped > 0 || rep.Reordered) && opt.Log != nil {
+	if (rep.Skipped > 0 || rep.Reordered || rep.UserConflicts > 0) && opt.Log != nil {
 		fmt.Fprintf(opt.Log, "dataset %s: %s\n", name, rep)
 	}
 	return d, nil
+}
+
+// LoadFile reads a JODIE CSV (LoadCSV) or a DIGINETICA item-views file (LoadDigineticaDataset),
+// told apart by the first line.
+func LoadFile(ctx context.Context, path string, opt LoadOptions) (*Dataset, *LoadReport, error) {
+	if isDiginetica(path) {
+		return LoadDigineticaDataset(ctx, path, opt)
+	}
+	return LoadCSV(ctx, path, opt)
+}
+
+// isDiginetica reports whether the file at path starts with DIGINETICA's header line (a byte-order
+// mark and CRLF allowed). A file that cannot be read is not: the CSV loader reports the error.
+func isDiginetica(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	line, _ := bufio.NewReader(f).ReadSlice('\n')
+	line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+	return string(bytes.TrimRight(line, "\r\n")) == DigineticaHeader
 }

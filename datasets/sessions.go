@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // SessionConfig controls session building, dwell censoring and filtering. Zero means the default
@@ -241,6 +242,11 @@ func buildSessions(name string, raw []rawSession, userNames, itemNames []string,
 // REDDIT preprocessing), computes JUMP's censored dwell times and filters as JUMP did (see the top
 // of this file). Times are d's (seconds from d's first row); session ids are "<user id>#<n>", n
 // counting the user's sessions from 0 before filtering; user and item ids are d's raw ids.
+//
+// When d carries its source's sessions (d.Session, DIGINETICA), those are kept instead and cfg.Gap
+// is not used: session ids are the source's, and a user whose id starts with AnonymousUserPrefix is
+// unknown (Session.User = -1), so the result equals ReadDiginetica's but for times relative to d's
+// first row.
 func SessionsFromDataset(d *Dataset, cfg SessionConfig) (*Sessions, error) {
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
@@ -248,6 +254,9 @@ func SessionsFromDataset(d *Dataset, cfg SessionConfig) (*Sessions, error) {
 	}
 	if err := d.Validate(); err != nil {
 		return nil, err
+	}
+	if d.Session != nil {
+		return sourceSessions(d, cfg), nil
 	}
 	open := filledInt32(d.NumUsers(), -1) // user -> index of its current session in raw
 	nth := make([]int, d.NumUsers())
@@ -264,4 +273,25 @@ func SessionsFromDataset(d *Dataset, cfg SessionConfig) (*Sessions, error) {
 		raw[j].times = append(raw[j].times, d.Times[i])
 	}
 	return buildSessions(d.Name, raw, d.UserIDs, d.ItemIDs, cfg), nil
+}
+
+// sourceSessions groups d's rows by d.Session, sessions in order of their first row.
+func sourceSessions(d *Dataset, cfg SessionConfig) *Sessions {
+	at := filledInt32(len(d.SessionIDs), -1) // source session -> index in raw
+	var raw []rawSession
+	for i, s := range d.Session {
+		j := at[s]
+		if j < 0 {
+			u := d.Users[i]
+			if strings.HasPrefix(d.UserIDs[u], AnonymousUserPrefix) {
+				u = -1
+			}
+			j = int32(len(raw))
+			at[s] = j
+			raw = append(raw, rawSession{id: d.SessionIDs[s], user: u})
+		}
+		raw[j].items = append(raw[j].items, d.Items[i])
+		raw[j].times = append(raw[j].times, d.Times[i])
+	}
+	return buildSessions(d.Name, raw, d.UserIDs, d.ItemIDs, cfg)
 }

@@ -360,5 +360,20 @@ func FuzzReadDiginetica(f *testing.F) {
 			}
 			checkSessions(t, s)
 		}
+		d, _, err := ReadDigineticaDataset(context.Background(), strings.NewReader(in), "fuzz.csv", LoadOptions{Lenient: true})
+		if err != nil {
+			if !strings.Contains(err.Error(), "fuzz.csv") {
+				t.Fatalf("error does not name the file: %v", err)
+			}
+			return
+		}
+		if err := d.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		s, err := SessionsFromDataset(d, SessionConfig{MinItemCount: 1, MinLength: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkSessions(t, s)
 	})
 }

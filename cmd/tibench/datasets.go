@@ -177,7 +177,7 @@ func datasetsStats(ctx context.Context, args []string, stdout, stderr io.Writer)
 	return tw.Flush()
 }
 
-// openDataset loads arg as, in this order, an existing file, a downloaded registry dataset, or a
+// openDataset loads arg as, in this order, an existing file (JODIE CSV or DIGINETICA), a downloaded registry dataset, or a
 // synthetic preset.
 func openDataset(ctx context.Context, arg string, opt datasets.LoadOptions, seed uint64, stderr io.Writer) (*datasets.Dataset, error) {
 	path := arg
@@ -195,11 +195,11 @@ func openDataset(ctx context.Context, arg string, opt datasets.LoadOptions, seed
 				arg, strings.Join(datasets.SourceNames(), ", "), strings.Join(datasets.PresetNames(), ", "))
 		}
 	}
-	d, rep, err := datasets.LoadCSV(ctx, path, opt)
+	d, rep, err := datasets.LoadFile(ctx, path, opt)
 	if err != nil {
 		return nil, err
 	}
-	if rep.Skipped > 0 || rep.Reordered {
+	if rep.Skipped > 0 || rep.Reordered || rep.UserConflicts > 0 {
 		fmt.Fprintln(stderr, rep)
 	}
 	return d, nil
