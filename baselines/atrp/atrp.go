@@ -14,7 +14,8 @@
 //
 // Sessions carry no time series besides the clicks, so the time RNN reads the click-time series
 // (the previous dwell), which is what remains of the twin design here. The dwell prediction is the
-// expected dwell given an observed dwell (τ < c1). Neither head sees τ_k.
+// expected dwell given an observed dwell (τ < c1). Neither head sees τ_k. ATRP maximises the
+// sequence log-likelihood by backpropagation through time, attention included: bptt: session.
 package atrp
 
 import (
@@ -34,8 +35,9 @@ func init() {
 
 // Spec describes ATRP to the session engine.
 var Spec = session.Spec{
-	Name: "atrp",
-	Uses: []string{session.KeyHistory},
+	Name:        "atrp",
+	Uses:        []string{session.KeyHistory},
+	DefaultBPTT: session.BPTTSession,
 	Build: func(c session.Config, d session.Dims, be ag.Backend, r *rand.Rand) (session.Net, error) {
 		return NewNet(be, c.Dim, d, r), nil
 	},

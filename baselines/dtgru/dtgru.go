@@ -11,7 +11,10 @@
 //	score(i) = ⟨h', O[i]⟩                                 (over ALL items, softmax cross-entropy)
 //
 // with x = E[i_k]. Like JUMP, the click's dwell τ_k enters the state the next click is predicted
-// from. No dwell head: its dwell prediction is 0 s (Table 2 has no DTGRU row).
+// from. No dwell head: its dwell prediction is 0 s (Table 2 has no DTGRU row). Training
+// backpropagates through whole sessions (bptt: session), as Time-LSTM's training does over whole
+// sequences; the source's own code is not at hand, and GRU4Rec's per-click truncation (bptt:
+// click) is the other choice, which the departures experiment measures.
 package dtgru
 
 import (
@@ -31,7 +34,8 @@ func init() {
 
 // Spec describes DTGRU to the session engine.
 var Spec = session.Spec{
-	Name: "dtgru",
+	Name:        "dtgru",
+	DefaultBPTT: session.BPTTSession,
 	Build: func(c session.Config, d session.Dims, be ag.Backend, r *rand.Rand) (session.Net, error) {
 		return NewNet(be, c.Dim, d.Items, r), nil
 	},

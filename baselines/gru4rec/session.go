@@ -19,12 +19,14 @@ import (
 //	score(i) = ⟨h_k, O[i]⟩              (over ALL items)
 //
 // trained with Config.Loss: the full-softmax cross-entropy (default), or the paper's BPR or TOP1
-// over the other lanes' next items (§3.1.3). It has no dwell head: its Prediction.Value is 0 s and
+// over the other lanes' next items (§3.1.3), in the paper's session-parallel mini-batches with the
+// state carried but gradients truncated at every click (bptt: click, §3.1.1). It has no dwell head: its Prediction.Value is 0 s and
 // it says so (bench.DwellPredictor), so the session task records no MAE for it; JUMP's Table 2 has
 // no GRU row.
 var Spec = session.Spec{
-	Name: "gru4rec",
-	Uses: []string{session.KeyLoss},
+	Name:        "gru4rec",
+	Uses:        []string{session.KeyLoss},
+	DefaultBPTT: session.BPTTClick,
 	Build: func(c session.Config, d session.Dims, be ag.Backend, r *rand.Rand) (session.Net, error) {
 		return NewNet(be, c.Dim, d.Items, r), nil
 	},

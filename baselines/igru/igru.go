@@ -4,7 +4,9 @@
 // proportion to popularity^α, and the BPR-max / TOP1-max losses, which weight each negative by a
 // softmax over the negatives' scores (package session, Model.maxLoss). The network is GRU4Rec's
 // (package gru4rec): item embedding, GRU, scores against an output table; evaluation ranks ALL
-// items. It has no dwell head: its dwell prediction is 0 s (Table 2 has no IGRU row).
+// items. Training is GRU4Rec's session-parallel mini-batching with gradients truncated at every
+// click (bptt: click), as in that code. It has no dwell head: its dwell prediction is 0 s (Table 2
+// has no IGRU row).
 package igru
 
 import (
@@ -26,6 +28,7 @@ var Spec = session.Spec{
 	Name:        "igru",
 	Uses:        []string{session.KeyLoss, session.KeyNegatives},
 	DefaultLoss: session.LossBPRMax,
+	DefaultBPTT: session.BPTTClick,
 	Build: func(c session.Config, d session.Dims, be ag.Backend, r *rand.Rand) (session.Net, error) {
 		return gru4rec.NewNamedNet(be, "igru", c.Dim, d.Items, r), nil
 	},

@@ -23,11 +23,19 @@
 //   - The fast steps of a click depend on its own dwell τ_k, known when the next click happens:
 //     the next-click prediction is made from S_k, which includes τ_k, as JUMP's factorisation
 //     P(I_{k+1} | S_k) says. The dwell prediction for click k uses S_{k−1} and i_k only.
-//   - Gradients are truncated at every click (the engine's GRU4Rec-style batching): the session's
-//     earlier hidden states enter attention as constants. A click's dwell is predicted from v_{k−1},
-//     which its own step holds as a constant; by default (dwell_gradient: shared) the engine
-//     computes it one step early, where v_{k−1} is live, so that the dwell loss trains the shared
-//     layers as the paper's joint loss does (dwell_gradient: head: only the dwell head learns).
+//   - Training maximises eq. 17, the log-likelihood of whole sessions: the default bptt: session
+//     runs mini-batches of 100 sessions (§5: "batch size set to 100") and backpropagates every
+//     click's loss through the whole session — states, the attention's earlier hidden states and
+//     v_{k−1} in the dwell head are all live. Eq. 16's batch normalisation then takes its
+//     statistics over all the clicks of the mini-batch (session.BatchInputNet), as a padded-batch
+//     implementation normalises its whole input tensor. JUMP's code is not public; this is the
+//     reading that optimises the paper's objective as written.
+//   - bptt: click (GRU4Rec's session-parallel lanes, gradients truncated at every click, batch
+//     statistics over each step's 100 lanes) is a measured departure: the session's earlier hidden
+//     states enter attention as constants, and a click's dwell is predicted from v_{k−1}, which its
+//     own step holds as a constant; there dwell_gradient: shared (default) computes it one step
+//     early, where v_{k−1} is live, so that the dwell loss still trains the shared layers, and
+//     dwell_gradient: head lets only the dwell head learn from it.
 //   - T has one row per second, as the paper's T([τ_k]) (rows "less than 6000"). On
 //     synth-reddit-small (one seed, six epochs; rough) that table of 2,001 rows costs click accuracy:
 //     test MRR@20 0.540 with it, 0.592 with dwell_embedding: log2 (11 rows), 0.587 with T unused.
@@ -54,8 +62,9 @@ func init() {
 
 // Spec describes JUMP to the session engine.
 var Spec = session.Spec{
-	Name: "jump",
-	Uses: []string{session.KeySigma, session.KeyDwellPoint, session.KeyDwellEmbed, session.KeyDwellGrad, session.KeyFastScale, session.KeyMaxFastSteps, session.KeyHistory},
+	Name:        "jump",
+	Uses:        []string{session.KeySigma, session.KeyDwellPoint, session.KeyDwellEmbed, session.KeyDwellGrad, session.KeyFastScale, session.KeyMaxFastSteps, session.KeyHistory},
+	DefaultBPTT: session.BPTTSession,
 	Build: func(c session.Config, d session.Dims, be ag.Backend, r *rand.Rand) (session.Net, error) {
 		return NewNet(be, c, d, r), nil
 	},
@@ -66,7 +75,11 @@ func New(params bench.ModelParams, env models.Env) (models.Model, error) {
 	return session.New(Spec, params, env.Backend, env.Log)
 }
 
-var _ session.StatefulNet = (*Net)(nil)
+var (
+	_ session.StatefulNet   = (*Net)(nil)
+	_ session.BatchInputNet = (*Net)(nil)
+	_ session.AheadDwellNet = (*Net)(nil)
+)
 
 // Net is JUMP's three layers and two heads.
 type Net struct {
@@ -175,17 +188,29 @@ func (n *Net) FastSteps(tau float64) int {
 	return max(1, min(n.maxSteps, int(math.Ceil(tau/n.scale))))
 }
 
+// Inputs is the embedding layer, eq. 16: x = BatchNorm(V[i] + T[bucket(τ)]), with batch
+// statistics over the given clicks when training (session.BatchInputNet: under bptt "session" the
+// engine passes all the clicks of a mini-batch at once).
+func (n *Net) Inputs(tp *ag.Tape, items []int32, dwell []float64, train bool) *ag.Tensor {
+	n.buckIdx = n.buckIdx[:0]
+	for _, tau := range dwell {
+		n.buckIdx = append(n.buckIdx, n.Bucket(tau))
+	}
+	return n.BN.Forward(tp, tp.Add(n.Items.Forward(tp, items), n.Dwell.Forward(tp, n.buckIdx)), train, train)
+}
+
 // Step runs one click through the three layers.
 func (n *Net) Step(tp *ag.Tape, s *session.Step) session.StepOut {
 	d := n.dim
 	rows := len(s.Items)
-	n.buckIdx = n.buckIdx[:0]
 	most := 1
 	for _, tau := range s.Dwell {
-		n.buckIdx = append(n.buckIdx, n.Bucket(tau))
 		most = max(most, n.FastSteps(tau))
 	}
-	x := n.BN.Forward(tp, tp.Add(n.Items.Forward(tp, s.Items), n.Dwell.Forward(tp, n.buckIdx)), s.Train, s.Train)
+	x := s.X
+	if x == nil {
+		x = n.Inputs(tp, s.Items, s.Dwell, s.Train)
+	}
 	hPrev, sPrev := tp.SliceCols(s.State, 0, d), tp.SliceCols(s.State, d, 2*d)
 	h0 := n.First.Forward(tp, x, hPrev)
 	slow := n.Slow.Forward(tp, h0, sPrev)

@@ -119,13 +119,18 @@ func TestConfigFile(t *testing.T) { sessiontest.ConfigFile(t, Spec) }
 // TestResume: a checkpoint between epochs resumes bit-identically.
 func TestResume(t *testing.T) { sessiontest.Resume(t, "jump", "    history: 5\n") }
 
-// TestDwellGradient: with dwell_gradient head the dwell loss trains only the dwell head, so the
-// next-click ranks after training cannot depend on σ (the loss's weight); with shared (the
-// default) the dwell loss also trains the layers the click head uses, and they do.
+// TestDwellGradient: under bptt click with dwell_gradient head the dwell loss trains only the
+// dwell head, so the next-click ranks after training cannot depend on σ (the loss's weight); with
+// shared the dwell loss also trains the layers the click head uses, and they do; so they do under
+// bptt session (the default), where every state is live.
 func TestDwellGradient(t *testing.T) {
 	d := benchtest.SessionData(t, sessiontest.Preset)
 	ranks := func(mode, sigma string) []float64 {
-		m := sessiontest.New(t, "jump", sessiontest.SmallParams+"    history: 5\n    dwell_gradient: "+mode+"\n    sigma: "+sigma+"\n")
+		params := "    history: 5\n    sigma: " + sigma + "\n"
+		if mode != "" {
+			params += "    bptt: click\n    dwell_gradient: " + mode + "\n"
+		}
+		m := sessiontest.New(t, "jump", sessiontest.SmallParams+params)
 		if err := m.Init(d, 1); err != nil {
 			t.Fatal(err)
 		}
@@ -143,5 +148,8 @@ func TestDwellGradient(t *testing.T) {
 	}
 	if a, b := ranks("shared", "0.3"), ranks("shared", "30"); slices.Equal(a, b) {
 		t.Error("dwell_gradient shared: the click ranks do not depend on σ")
+	}
+	if a, b := ranks("", "0.3"), ranks("", "30"); slices.Equal(a, b) {
+		t.Error("bptt session: the click ranks do not depend on σ")
 	}
 }

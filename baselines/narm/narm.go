@@ -7,10 +7,13 @@
 //	α_tj = vᵀ σ(A₁ h_t + A₂ h_j),  c_l = Σ_j α_tj h_j   (local encoder, eqs. 6–8; α is not normalised)
 //	score(i) = E[i]ᵀ B [c_g; c_l]                       (bilinear decoder, eq. 10, same E as input)
 //
-// trained with the softmax cross-entropy. NARM's dropout is left out. The local encoder reads at
-// most Config.History earlier hidden states (constants: gradients are truncated at every click,
-// the engine's GRU4Rec-style batching). No dwell head: its dwell prediction is 0 s (Table 2 has no
-// NARM row).
+// trained with the softmax cross-entropy. NARM's dropout is left out. NARM's code trains on every
+// prefix of a session, the encoder backpropagated through the whole prefix; one pass over the
+// session with every click's loss summed has the same gradients, which is the default bptt:
+// session (mini-batches of whole sessions, the local encoder's earlier hidden states live). bptt:
+// click (GRU4Rec's lanes: gradients truncated at every click, earlier states constants) is a
+// measured departure. The local encoder reads at most Config.History earlier hidden states. No
+// dwell head: its dwell prediction is 0 s (Table 2 has no NARM row).
 package narm
 
 import (
@@ -29,8 +32,9 @@ func init() {
 
 // Spec describes NARM to the session engine.
 var Spec = session.Spec{
-	Name: "narm",
-	Uses: []string{session.KeyHistory},
+	Name:        "narm",
+	Uses:        []string{session.KeyHistory},
+	DefaultBPTT: session.BPTTSession,
 	Build: func(c session.Config, d session.Dims, be ag.Backend, r *rand.Rand) (session.Net, error) {
 		return NewNet(be, c.Dim, d.Items, r), nil
 	},

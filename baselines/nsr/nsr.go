@@ -12,7 +12,8 @@
 //
 // NSR stacks three LSTM layers and models returns over days; one layer and dwell-scale bins keep
 // it comparable with the other rows at dimension 100. The dwell prediction is the median given an
-// observed dwell (τ < c1). Neither head sees τ_k.
+// observed dwell (τ < c1). Neither head sees τ_k. NSR trains its LSTM on whole sequences by
+// backpropagation through time: bptt: session.
 package nsr
 
 import (
@@ -32,7 +33,8 @@ func init() {
 
 // Spec describes NSR to the session engine.
 var Spec = session.Spec{
-	Name: "nsr",
+	Name:        "nsr",
+	DefaultBPTT: session.BPTTSession,
 	Build: func(c session.Config, d session.Dims, be ag.Backend, r *rand.Rand) (session.Net, error) {
 		return NewNet(be, c.Dim, d.Items, r), nil
 	},

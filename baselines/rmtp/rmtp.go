@@ -11,7 +11,8 @@
 // The dwell τ_k is the time to the next event; the likelihood is eq. 12–13's, censored clicks
 // through the survival term (package session, Intensity). The dwell prediction is the expected
 // time given an observed dwell (τ < c1), by numerical integration, as RMTPP predicts by its eq. 13.
-// Neither head sees τ_k: h_k has read click k's item and the dwell before it only.
+// Neither head sees τ_k: h_k has read click k's item and the dwell before it only. RMTPP maximises
+// the log-likelihood of whole event sequences by backpropagation through time: bptt: session.
 package rmtp
 
 import (
@@ -31,7 +32,8 @@ func init() {
 
 // Spec describes RMTPP to the session engine.
 var Spec = session.Spec{
-	Name: "rmtp",
+	Name:        "rmtp",
+	DefaultBPTT: session.BPTTSession,
 	Build: func(c session.Config, d session.Dims, be ag.Backend, r *rand.Rand) (session.Net, error) {
 		return NewNet(be, c.Dim, d, r), nil
 	},

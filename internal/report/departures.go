@@ -23,9 +23,19 @@ type departureSpec struct {
 type departureSection struct {
 	Heading, Intro string
 	// Defaults says what the `defaults` row is for this model: each model's defaults depart from
-	// its original in their own way.
-	Defaults string
-	Specs    []departureSpec
+	// its original in their own way. ModelDefaults overrides it for the models of a section whose
+	// experiments run several.
+	Defaults      string
+	ModelDefaults map[string]string
+	Specs         []departureSpec
+}
+
+// defaults is the `defaults` row's text for model.
+func (sec departureSection) defaults(model string) string {
+	if d, ok := sec.ModelDefaults[model]; ok {
+		return d
+	}
+	return sec.Defaults
 }
 
 var jodieDepartures = departureSection{
@@ -38,13 +48,27 @@ var jumpDepartures = departureSection{
 	Intro: "JUMP has no released code; tibench's follows the paper, and every reading or departure is a named option " +
 		"of `configs/models/jump.yaml` (the list is in baselines/jump). Each row below turns one switch away from the " +
 		"defaults, on the same data, seeds and epochs (experiment `jump-departures`, variant key `setting`); `Δ` is the " +
-		"row − the defaults, the mean ± std over seeds of each seed's difference. sec/epoch is training time only, " +
-		"measured on the machine of the provenance line, in one run of the experiment.",
-	Defaults: "tibench's defaults: the paper's equations and settings (dwell_gradient shared, one dwell-embedding " +
-		"row per second, the log-normal's median for MAE), with gradients truncated at every click as the session " +
-		"engine does for every model",
-	Specs: []departureSpec{{"jump-departures", "Dwell", "session task",
-		[]metric{{"MAE", "MAE (s)", 2}, {"recall@20", "Recall@20", 4}, {"MRR@20", "MRR@20", 4}, {"sec/epoch", "sec/epoch", 2}}}},
+		"row − the defaults, the mean ± std over seeds of each seed's difference. Experiment `session-departures` " +
+		"does the same for the training of the comparators whose originals backpropagate through whole sequences " +
+		"(NARM, DTGRU, RMTP, ATRP, NSR): their default `bptt: session` against GRU4Rec's per-click truncation, which " +
+		"GRU4Rec and IGRU keep as their code does. sec/epoch is training time only, measured on the machine of the " +
+		"provenance line, in one run of the experiment.",
+	Defaults: "tibench's defaults: the paper's equations and settings (bptt session: eq. 17's whole-session " +
+		"likelihood backpropagated through every click, mini-batches of 100 sessions; one dwell-embedding row per " +
+		"second; the log-normal's median for MAE)",
+	ModelDefaults: map[string]string{
+		"narm":  "the model's defaults: bptt session, as NARM's code backpropagates through every whole prefix",
+		"dtgru": "the model's defaults: bptt session, whole-sequence backpropagation as Time-LSTM trains",
+		"rmtp":  "the model's defaults: bptt session, RMTPP's whole-sequence likelihood",
+		"atrp":  "the model's defaults: bptt session, ATRP's whole-sequence likelihood",
+		"nsr":   "the model's defaults: bptt session, NSR's whole-sequence training",
+	},
+	Specs: []departureSpec{
+		{"jump-departures", "Dwell", "session task",
+			[]metric{{"MAE", "MAE (s)", 2}, {"recall@20", "Recall@20", 4}, {"MRR@20", "MRR@20", 4}, {"sec/epoch", "sec/epoch", 2}}},
+		{"session-departures", "Dwell", "the comparators' training, session task",
+			[]metric{{"MAE", "MAE (s)", 2}, {"recall@20", "Recall@20", 4}, {"MRR@20", "MRR@20", 4}, {"sec/epoch", "sec/epoch", 2}}},
+	},
 }
 
 var departureSpecs = []departureSpec{
@@ -71,8 +95,12 @@ var departureText = map[string]string{
 	"state_head.auto": "no state-change head (nor its loss) in next-item runs; the original trains it in every run",
 	"last_window.train": "the training interactions after the last closed t-Batch window are trained too (the " +
 		"original never trains them)",
-	"dwell_gradient.head": "JUMP: a click's dwell parameters are computed at its own step, from the previous session " +
-		"vector held as a constant (per-click gradient truncation): the dwell loss trains only the dwell head, not the " +
+	"bptt.click": "GRU4Rec's session-parallel training: the state is carried from click to click but gradients stop " +
+		"at every click (earlier hidden states enter attention as constants), one Adam step per click step of 100 " +
+		"lanes (JUMP: batch-norm statistics over each step's lanes; its dwell loss still trains the shared layers, " +
+		"dwell_gradient shared)",
+	"bptt.click+dwell_gradient.head": "JUMP: bptt click, and a click's dwell parameters computed at its own step " +
+		"from the previous session vector held as a constant: the dwell loss trains only the dwell head, not the " +
 		"layers the click head shares",
 	"dwell_embedding.log2": "JUMP: eq. 16's dwell embedding has a row per ⌊log2(1 + τ)⌋ (11 rows) instead of one per second",
 	"dwell_point.observed-median": "JUMP: MAE scores the median given that the dwell is observed (below c1) instead " +
@@ -106,9 +134,20 @@ func (g *generator) departuresSection(sec departureSection) {
 			if l := provenanceLine(p); l != "" {
 				g.printf("%s\n\n", l)
 			}
-			for _, dataset := range departureDatasets(p) {
-				g.printf("Dataset `%s`:\n\n", dataset)
-				g.table(buildDepartureTable(spec, sec.Defaults, p, dataset))
+			models := departureKeys(p, func(k groupKey) string { return k.Model })
+			for _, dataset := range departureKeys(p, func(k groupKey) string { return k.Dataset }) {
+				for _, model := range models {
+					t := buildDepartureTable(spec, sec.defaults(model), p, model, dataset)
+					if len(t.Rows) == 0 {
+						continue
+					}
+					if len(models) > 1 {
+						g.printf("Dataset `%s`, model `%s`:\n\n", dataset, model)
+					} else {
+						g.printf("Dataset `%s`:\n\n", dataset)
+					}
+					g.table(t)
+				}
 			}
 		}
 	}
@@ -121,12 +160,12 @@ func capitalise(s string) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// departureDatasets lists a partition's datasets, sorted.
-func departureDatasets(p partition) []string {
+// departureKeys lists a partition's distinct values of one key field (datasets, models), sorted.
+func departureKeys(p partition, field func(groupKey) string) []string {
 	var ds []string
 	for _, g := range p.Groups {
-		if !slices.Contains(ds, g.Key.Dataset) {
-			ds = append(ds, g.Key.Dataset)
+		if v := field(g.Key); !slices.Contains(ds, v) {
+			ds = append(ds, v)
 		}
 	}
 	slices.Sort(ds)
@@ -153,13 +192,13 @@ func departureOrder(a, b string) int {
 	return strings.Compare(a, b)
 }
 
-// buildDepartureTable lays out one dataset of a departure experiment: a row per setting with each
-// metric and its per-seed difference from the defaults.
-func buildDepartureTable(spec departureSpec, defaults string, p partition, dataset string) mdTable {
+// buildDepartureTable lays out one model on one dataset of a departure experiment: a row per
+// setting with each metric and its per-seed difference from the defaults.
+func buildDepartureTable(spec departureSpec, defaults string, p partition, model, dataset string) mdTable {
 	bySetting := map[string][]*bench.Record{}
 	var settings []string
 	for _, g := range p.Groups {
-		if g.Key.Dataset != dataset {
+		if g.Key.Dataset != dataset || g.Key.Model != model {
 			continue
 		}
 		s := departureSetting(g)

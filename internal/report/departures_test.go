@@ -124,3 +124,38 @@ func TestDepartureDefaultsText(t *testing.T) {
 		t.Error("JUMP and JODIE share one description of their defaults")
 	}
 }
+
+// TestDepartureModels: an experiment that varies several models gets one table per model, each
+// compared with its own defaults and described by its own defaults text. By hand: narm defaults
+// {0.60, 0.62}, bptt.click {0.55, 0.56}: Δ {−0.05, −0.06} = −0.0550 ± 0.0071; rmtp defaults
+// {0.40, 0.40}, bptt.click {0.41, 0.43}: Δ {+0.01, +0.03} = +0.0200 ± 0.0141.
+func TestDepartureModels(t *testing.T) {
+	var recs []bench.Record
+	add := func(model, setting string, mrr []float64) {
+		for i, v := range mrr {
+			recs = append(recs, rec(testEnv, "session-departures", "Dwell", "frozen", "train", i+1,
+				[]string{model, "synth-reddit-small", "setting=" + setting}, "MRR@20", v, "recall@20", 0.8))
+		}
+	}
+	add("narm", "defaults", []float64{0.60, 0.62})
+	add("narm", "bptt.click", []float64{0.55, 0.56})
+	add("rmtp", "defaults", []float64{0.40, 0.40})
+	add("rmtp", "bptt.click", []float64{0.41, 0.43})
+	md, _, err := Generate(recs, Options{Implemented: implementedFixture, FiguresDir: "figures"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(md)
+	narm, rmtp := "Dataset `synth-reddit-small`, model `narm`:", "Dataset `synth-reddit-small`, model `rmtp`:"
+	for _, c := range []struct{ heading, row, col, want string }{
+		{narm, "`bptt.click`", "MRR@20 Δ", "-0.0550 ± 0.0071 (n=2)"},
+		{rmtp, "`bptt.click`", "MRR@20 Δ", "+0.0200 ± 0.0141 (n=2)"},
+		{narm, "`defaults`", "What", jumpDepartures.ModelDefaults["narm"]},
+		{rmtp, "`defaults`", "What", jumpDepartures.ModelDefaults["rmtp"]},
+		{rmtp, "`bptt.click`", "What", departureText["bptt.click"]},
+	} {
+		if got := cellOf(t, text, c.heading, c.row, c.col); got != c.want {
+			t.Errorf("%s %s %s = %q, want %q", c.heading, c.row, c.col, got, c.want)
+		}
+	}
+}

@@ -390,8 +390,8 @@ var (
 			"goes from 1e-4 to 100, the paper's range (variant key `inv_sigma2=`, experiment `jump-fig5-sigma`; σ = 10, " +
 			"the default, is 1/σ² = 0.01). Cells: mean ± std over seeds (n); the figures draw the mean with ± std error " +
 			"bars on a log-scaled axis. The trade-off exists only because the dwell loss trains the layers the click head " +
-			"shares: with `dwell_gradient: head` (see the JUMP departures above) it would not, and Recall@20 could not " +
-			"depend on σ.",
+			"shares, as it does under the default whole-session backpropagation: with `bptt: click` and `dwell_gradient: " +
+			"head` (see the JUMP departures above) it would not, and Recall@20 could not depend on σ.",
 		Experiment: "jump-fig5-sigma", XKey: "inv_sigma2", XLabel: "1/σ²", LogX: true, File: "jump-fig5-sigma",
 		Panels: []linePanel{
 			{Bench: "Dwell", Unit: "recall@20", YLabel: "Recall@20", Decimals: 4},

@@ -18,6 +18,14 @@ type Config struct {
 	// BatchSize is the number of sessions trained in parallel (GRU4Rec's session-parallel lanes),
 	// one Adam step per batch step. Default 100 (JUMP §5: "batch size set to 100").
 	BatchSize int `yaml:"batch_size"`
+	// BPTT is how far a training step backpropagates: "click" (GRU4Rec's session-parallel lanes,
+	// Hidasi et al. 2016 §3.1.1: the state is carried from click to click but gradients stop at every
+	// click, one optimiser step per batch step) or "session" (mini-batches of BatchSize whole
+	// sessions, the loss summed over every click of the batch and backpropagated through the whole
+	// session, one optimiser step per batch: the training of NARM's code and of the sequence
+	// likelihoods of RMTPP, ATRP, NSR and JUMP). Default: the model's (Spec.DefaultBPTT; see each
+	// model's package doc for why).
+	BPTT string `yaml:"bptt"`
 	// EvalBatch is the number of lanes at evaluation; it does not change a prediction. Default 256.
 	EvalBatch int `yaml:"eval_batch"`
 	// LR is Adam's learning rate. Default 0.001 (Adam's default; the paper does not give one).
@@ -62,6 +70,8 @@ type Config struct {
 	// vector they read is on the tape, so the loss also trains the layers the click head uses, as
 	// JUMP's joint objective) or "head" (computed at the click's own step from the stored state:
 	// only the dwell head learns from it, and click accuracy cannot depend on σ). Default "shared".
+	// With BPTT "session" the state is live at every click and the loss always trains the shared
+	// layers: only "shared" is valid there.
 	DwellGradient string `yaml:"dwell_gradient"`
 	// FastScale (jump) is z of JUMP eq. 14, seconds per fast step: a click with dwell τ runs
 	// ceil(τ/z) fast cells. Default 60.
@@ -107,6 +117,12 @@ const (
 	EmbedLog2    = "log2"
 )
 
+// The values of Config.BPTT.
+const (
+	BPTTClick   = "click"
+	BPTTSession = "session"
+)
+
 // BPRMaxReg is λ of BPR-max's score regulariser λ·Σ_j s_j r_j² (GRU4Rec's bpreg default, 1).
 const BPRMaxReg = 1.0
 
@@ -149,6 +165,9 @@ func (c *Config) Resolve(spec Spec) error {
 	defInt(&c.EvalBatch, DefaultEvalBatch)
 	if c.LR == 0 {
 		c.LR = DefaultLR
+	}
+	if c.BPTT == "" {
+		c.BPTT = cmp.Or(spec.DefaultBPTT, BPTTClick)
 	}
 	if slices.Contains(uses, KeyLoss) && c.Loss == "" {
 		c.Loss = cmp.Or(spec.DefaultLoss, LossCrossEntropy)
@@ -206,8 +225,17 @@ func (c *Config) Resolve(spec Spec) error {
 	if c.DwellEmbedding != "" && c.DwellEmbedding != EmbedSeconds && c.DwellEmbedding != EmbedLog2 {
 		return fmt.Errorf("%s: model.params.dwell_embedding: %q, want %s or %s", name, c.DwellEmbedding, EmbedSeconds, EmbedLog2)
 	}
+	if c.BPTT != BPTTClick && c.BPTT != BPTTSession {
+		return fmt.Errorf("%s: model.params.bptt: %q, want %s or %s", name, c.BPTT, BPTTClick, BPTTSession)
+	}
 	if c.DwellGradient != "" && c.DwellGradient != DwellGradShared && c.DwellGradient != DwellGradHead {
 		return fmt.Errorf("%s: model.params.dwell_gradient: %q, want %s or %s", name, c.DwellGradient, DwellGradShared, DwellGradHead)
+	}
+	if c.DwellGradient == DwellGradHead && c.BPTT == BPTTSession {
+		// Under whole-session backpropagation the state a click's dwell head reads is live, so the
+		// dwell loss always trains the shared layers; "head" describes per-click truncation only.
+		return fmt.Errorf("%s: model.params.dwell_gradient: %q needs model.params.bptt: %s (with bptt %s the dwell loss always trains the shared layers)",
+			name, c.DwellGradient, BPTTClick, BPTTSession)
 	}
 	if c.DwellPoint != "" && c.DwellPoint != PointMedian && c.DwellPoint != PointObservedMedian {
 		return fmt.Errorf("%s: model.params.dwell_point: %q, want %s or %s", name, c.DwellPoint, PointObservedMedian, PointMedian)

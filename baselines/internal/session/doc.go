@@ -2,13 +2,19 @@
 // tibench's session task (bench.TaskSession): after each click of a session, predict the dwell
 // time on the clicked item and the next click among ALL items.
 //
-// Training is GRU4Rec's session-parallel mini-batching (Hidasi et al., ICLR 2016, §3.1.1):
-// BatchSize lanes each hold one session; every step feeds each lane's current click, and a lane
-// whose session ends takes the next session (in an order drawn per epoch from the seed) with its
-// state reset. As in GRU4Rec, the recurrent state is carried from step to step but gradients are
-// truncated at every click (one optimiser step per batch step): what a net does inside one click
-// (JUMP's several fast cells, its attention over the session's earlier hidden states, which enter
-// as constants) is backpropagated, earlier clicks are not.
+// Training takes one of two forms (Config.BPTT; each model's default is its original's):
+//
+//   - "click", GRU4Rec's session-parallel mini-batching (Hidasi et al., ICLR 2016, §3.1.1):
+//     BatchSize lanes each hold one session; every step feeds each lane's current click, and a lane
+//     whose session ends takes the next session (in an order drawn per epoch from the seed) with
+//     its state reset. The recurrent state is carried from step to step but gradients are
+//     truncated at every click (one optimiser step per batch step): what a net does inside one
+//     click (JUMP's several fast cells, attention over the session's earlier hidden states, which
+//     enter as constants) is backpropagated, earlier clicks are not.
+//   - "session" (bptt.go): mini-batches of BatchSize whole sessions, each run click by click on one
+//     tape with every state and history live, the loss of every click summed and backpropagated
+//     through the whole session, one optimiser step per mini-batch: the gradients of NARM's
+//     prefix training and of the sequence likelihoods of RMTPP, ATRP, NSR and JUMP.
 //
 // The next click is scored against every item with one matrix product per step (v·Vᵀ over the
 // net's output table, the engine's packed GEMM) and trained with the full softmax cross-entropy

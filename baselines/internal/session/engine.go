@@ -154,8 +154,9 @@ func (m *Model) Net() Net { return m.net }
 // Params returns the trainable parameters (after Init).
 func (m *Model) Params() nn.Params { return m.params }
 
-// TrainEpoch runs the training sessions once through session-parallel lanes, in an order drawn
-// from (seed, epoch), one Adam step per batch step.
+// TrainEpoch runs the training sessions once, in an order drawn from (seed, epoch): through
+// session-parallel lanes with one Adam step per batch step (BPTT "click"), or in mini-batches of
+// whole sessions with one Adam step per mini-batch (BPTT "session", bptt.go).
 func (m *Model) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress) (bench.EpochStats, error) {
 	if m.net == nil {
 		return bench.EpochStats{}, fmt.Errorf("%s: TrainEpoch before Init", m.spec.Name)
@@ -164,6 +165,9 @@ func (m *Model) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress)
 	train := d.Sessions.Train
 	order := rand.New(rand.NewPCG(m.seed^uint64(m.epoch), streamOrder)).Perm(len(train))
 	m.rng = rand.New(rand.NewPCG(m.seed^uint64(m.epoch), streamNeg))
+	if m.cfg.BPTT == BPTTSession {
+		return m.trainSessionBatches(ctx, train, order, p)
+	}
 	ls := newLanes(train, order, m.cfg.BatchSize, m.net.StateWidth(), m.net.HistoryWidth(), m.cfg.History)
 	var st bench.EpochStats
 	var lossSum float64
@@ -176,28 +180,16 @@ func (m *Model) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress)
 		}
 		tp.Reset()
 		r := m.forward(tp, ls, true)
-		loss, value := m.loss(tp, r)
 		n := len(r.lanes)
+		loss, value := m.loss(tp, r, float64(n))
 		st.Interactions += n
 		p.Advance(n)
 		if loss == nil { // every lane at its session's last click, and no dwell head: nothing to learn
 			ls.advance(r.lanes)
 			continue
 		}
-		if err := tp.Backward(loss); err != nil {
-			m.opt.ZeroGrad()
-			if errors.Is(err, ag.ErrNonFinite) {
-				return st, fmt.Errorf("%s: epoch %d, batch %d: %w (%v)", m.spec.Name, m.epoch, st.Batches, bench.ErrNotFinite, value)
-			}
+		if err := m.update(tp, loss, value, st.Batches); err != nil {
 			return st, err
-		}
-		if m.cfg.Clip > 0 {
-			m.params.ClipGradNorm(m.cfg.Clip)
-		}
-		m.opt.Step()
-		m.opt.ZeroGrad()
-		if math.IsNaN(value) || math.IsInf(value, 0) {
-			return st, fmt.Errorf("%s: epoch %d, batch %d: %w (%v)", m.spec.Name, m.epoch, st.Batches, bench.ErrNotFinite, value)
 		}
 		lossSum += value * float64(n)
 		st.Batches++
@@ -210,11 +202,32 @@ func (m *Model) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress)
 	return st, nil
 }
 
-// loss is the step's training loss: the mean over the step's clicks of the next-click loss (rows
-// that have a next click) plus, with a dwell head, JUMP's censored dwell NLL. It returns the tape
-// loss and its value.
-func (m *Model) loss(tp *ag.Tape, r *stepResult) (*ag.Tensor, float64) {
-	n := float64(len(r.lanes))
+// update backpropagates loss, clips and takes one optimiser step. A non-finite loss (the tape's,
+// or the reported value with the dwell NLL) is an ErrNotFinite error naming the epoch and batch.
+func (m *Model) update(tp *ag.Tape, loss *ag.Tensor, value float64, batch int) error {
+	if err := tp.Backward(loss); err != nil {
+		m.opt.ZeroGrad()
+		if errors.Is(err, ag.ErrNonFinite) {
+			return fmt.Errorf("%s: epoch %d, batch %d: %w (%v)", m.spec.Name, m.epoch, batch, bench.ErrNotFinite, value)
+		}
+		return err
+	}
+	if m.cfg.Clip > 0 {
+		m.params.ClipGradNorm(m.cfg.Clip)
+	}
+	m.opt.Step()
+	m.opt.ZeroGrad()
+	if math.IsNaN(value) || math.IsInf(value, 0) {
+		return fmt.Errorf("%s: epoch %d, batch %d: %w (%v)", m.spec.Name, m.epoch, batch, bench.ErrNotFinite, value)
+	}
+	return nil
+}
+
+// loss is the step's training loss: the sum over the step's clicks of the next-click loss (rows
+// that have a next click) plus, with a dwell head, JUMP's censored dwell NLL, divided by n (the
+// step's clicks under BPTT "click", the mini-batch's under "session"). It returns the tape loss
+// and its value.
+func (m *Model) loss(tp *ag.Tape, r *stepResult, n float64) (*ag.Tensor, float64) {
 	var loss *ag.Tensor
 	var value float64
 	if len(r.targets) > 0 {
@@ -433,6 +446,15 @@ type stepBuffers struct {
 	grad       []float64
 	theta      []float64
 	host       []float32
+
+	// BPTT "session" (bptt.go)
+	batch    []int
+	allItems []int32
+	allDwell []float64
+	xStart   []int
+	hidden   []*ag.Tensor
+	pastRefs []ag.RowRef
+	iota     []int32
 }
 
 // forward runs one batch step of the active lanes: dwell head, recurrence, and the session
@@ -457,6 +479,7 @@ func (m *Model) forward(tp *ag.Tape, ls *lanes, train bool) *stepResult {
 		}
 	}
 	s.Train = train
+	s.X, s.pastRefs = nil, nil // the net embeds its clicks; histories come from the lanes
 	b.state = ls.gatherState(r.lanes, b.state)
 	s.State = tp.Input(n, ls.stateW, b.state)
 	if ls.histW > 0 {

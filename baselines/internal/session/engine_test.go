@@ -64,7 +64,8 @@ func TestStepLossGradients(t *testing.T) {
 		value := func(tp *ag.Tape) (*ag.Tensor, float64) {
 			m.rng = rand.New(rand.NewPCG(seed, 9)) // the same negatives every time
 			ls := newLanes(d.Sessions.Train, nil, 2, 3, 0, 0)
-			return m.loss(tp, m.forward(tp, ls, true))
+			r := m.forward(tp, ls, true)
+			return m.loss(tp, r, float64(len(r.lanes)))
 		}
 		tp := ag.NewTape(be)
 		l, _ := value(tp)

@@ -49,6 +49,17 @@ type AheadDwellNet interface {
 	DwellAhead(tp *ag.Tape, state *ag.Tensor, items []int32) *ag.Tensor
 }
 
+// BatchInputNet is a net whose input layer embeds each click independently of the recurrence
+// (JUMP eq. 16: x_k = BatchNorm(V[i_k] + T[τ_k])). With BPTT "session" the engine embeds all the
+// clicks of a mini-batch in one call, so that batch statistics are taken over the batch's clicks
+// (as a padded-batch implementation normalises its whole input tensor) rather than over the few
+// sessions still running at a late click, and hands each step its rows in Step.X.
+type BatchInputNet interface {
+	Net
+	// Inputs returns x (len(items)×width) for clicks with the given items and dwell times.
+	Inputs(tp *ag.Tape, items []int32, dwell []float64, train bool) *ag.Tensor
+}
+
 // DwellLaw is a dwell-time distribution given its parameters θ.
 type DwellLaw interface {
 	// NumParams is P, θ's width.
@@ -67,12 +78,16 @@ type Step struct {
 	Items []int32    // clicked items
 	Dwell []float64  // the clicks' censored dwell times τ (seconds, JUMP eq. 4)
 	Train bool       // training (batch statistics) or evaluation (running statistics)
+	// X is the clicks' input rows from BatchInputNet.Inputs when the engine computed them for a
+	// whole mini-batch (BPTT "session"); nil otherwise, and the net embeds the clicks itself.
+	X *ag.Tensor
 
-	past    *ag.Tensor // (n·pastLen)×HistoryWidth: lane j's earlier hidden states at rows j·pastLen+i
-	pastLen int
-	histLen []int // per lane, how many rows of past are valid
-	refs    []ag.RowRef
-	mask    []float32
+	past     *ag.Tensor  // (n·pastLen)×HistoryWidth: lane j's earlier hidden states at rows j·pastLen+i
+	pastRefs []ag.RowRef // instead of past (BPTT "session"): the same rows as live tape rows
+	pastLen  int
+	histLen  []int // per lane, how many rows of past are valid
+	refs     []ag.RowRef
+	mask     []float32
 }
 
 // StepOut is what a net returns for a step.
@@ -84,8 +99,9 @@ type StepOut struct {
 }
 
 // Attend returns the keys of attention for the hidden states h (n×W) of the current click: for
-// each lane its session's earlier hidden states (at most Config.History, constants) followed by
-// its h, as (n·T)×W rows with the n×T mask of the valid ones (1) and padding (0).
+// each lane its session's earlier hidden states (at most Config.History; constants under BPTT
+// "click", live tape rows under "session") followed by its h, as (n·T)×W rows with the n×T mask
+// of the valid ones (1) and padding (0).
 func (s *Step) Attend(tp *ag.Tape, h *ag.Tensor) (keys, mask *ag.Tensor, steps int) {
 	n := h.Rows()
 	steps = s.pastLen + 1
@@ -94,6 +110,9 @@ func (s *Step) Attend(tp *ag.Tape, h *ag.Tensor) (keys, mask *ag.Tensor, steps i
 	for j := range n {
 		for i := range steps {
 			switch {
+			case i < s.histLen[j] && s.pastRefs != nil:
+				s.refs = append(s.refs, s.pastRefs[j*s.pastLen+i])
+				s.mask[j*steps+i] = 1
 			case i < s.histLen[j]:
 				s.refs = append(s.refs, ag.RowRef{T: s.past, Row: int32(j*s.pastLen + i)})
 				s.mask[j*steps+i] = 1
@@ -128,6 +147,9 @@ type Spec struct {
 	Uses []string
 	// DefaultLoss is Config.Loss's default for models that take "loss" (empty: cross-entropy).
 	DefaultLoss string
+	// DefaultBPTT is Config.BPTT's default (empty: BPTTClick), the training of the model's
+	// original code.
+	DefaultBPTT string
 	// Build creates the net with its initial parameters drawn from r.
 	Build func(c Config, d Dims, be ag.Backend, r *rand.Rand) (Net, error)
 }
