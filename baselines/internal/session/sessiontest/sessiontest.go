@@ -258,8 +258,8 @@ const DigineticaSample = "../../../shared/datasets/diginetica-sample.csv"
 // sample's sessions (JUMP's CIKM16 preprocessing: c1 2000 s, c2 30 s, items clicked fewer than 3
 // times and one-click sessions dropped; split 70/10/20 by start), for epochs epochs, and reports the
 // test MAE and Recall/MRR/NDCG@20 of the epoch with the best validation MRR@20. It skips when the
-// sample is absent. The pipeline cannot load DIGINETICA files yet (datasets.Open reads JODIE CSVs),
-// hence a benchmark:
+// sample is absent. A quick check of one model; the tables' runs go through the pipeline
+// (tibench run configs/experiments-real/jump-diginetica.yaml), which selects the epoch the same way:
 //
 //	go test -run '^$' -bench Diginetica -benchtime 1x ./baselines/<model>
 func Real(b *testing.B, name, params string, epochs int) {
