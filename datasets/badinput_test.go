@@ -101,3 +101,83 @@ func TestSessionBadInput(t *testing.T) {
 		}
 	}
 }
+
+// TestCTRBadInput has one row per bad-input case of the CTR task and its category file (issue
+// #13): an error naming file, line and field, or a documented rule whose count the row checks. GAUC
+// over one-class users is checked in bench/metrics (counted) and bench (rejected by the task).
+func TestCTRBadInput(t *testing.T) {
+	ctx := context.Background()
+	withLoner := func() *Dataset { // ctrHand and user d with a single interaction
+		d := ctrHand()
+		d.Users, d.Items, d.Times, d.Labels = append(d.Users, 3), append(d.Items, 9), append(d.Times, 10), append(d.Labels, 0)
+		d.UserIDs = append(d.UserIDs, "d")
+		return d
+	}
+	categories := func(text string) (*CategoryReport, *Dataset, error) {
+		f, err := ReadCategories(ctx, strings.NewReader(text), "cats.csv")
+		if err != nil {
+			return nil, nil, err
+		}
+		d := ctrHand()
+		rep, err := ApplyCategories(d, f)
+		return rep, d, err
+	}
+	for _, tc := range []struct {
+		name string
+		run  func() (string, error)
+		want string
+	}{
+		{"a user with a single interaction (and one with two): left out and counted", func() (string, error) {
+			s, err := CTRSamples(withLoner(), CTRConfig{}, 1)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("users %d, left out %d with %d interactions", s.Users, s.ShortUsers, s.ShortInteractions), nil
+		}, "users 2, left out 2 with 3 interactions"},
+		{"no user with enough interactions: an error naming the field", func() (string, error) {
+			_, err := CTRSamples(withLoner(), CTRConfig{MinInteractions: 6}, 1)
+			return "", err
+		}, `field MinInteractions: none of the 4 users of "hand" has 6 interactions (the most has 5)`},
+		{"histories longer than the cap: the most recent kept, counted", func() (string, error) {
+			s, err := CTRSamples(ctrHand(), CTRConfig{MaxHistory: 2}, 1)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("capped %d; %s", s.CappedSamples, s), nil
+		}, "capped 2; 2 users with samples, 1 left out with fewer than 3 interactions (2 interactions); 4/4/4 train/validation/test samples; 2 histories capped at the 2 most recent behaviours; 0 fallback negatives"},
+		{"an item with no category: the shared unknown category, counted", func() (string, error) {
+			rep, d, err := categories("item_id,category\ni0,a\ni1,b\n")
+			if err != nil {
+				return "", err
+			}
+			s, err := CTRSamples(d, CTRConfig{Categories: d.ItemCategories}, 1)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("unknown %d, item i5 in category %d of %d", rep.Unknown, d.ItemCategories[5], s.NumCategories), nil
+		}, "unknown 8, item i5 in category 2 of 3"},
+		{"a category file naming unknown items: ignored, counted", func() (string, error) {
+			rep, _, err := categories("item_id,category\ni0,a\nx1,a\nx2,b\n")
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("not in data %d, categories %d", rep.NotInData, rep.Categories), nil
+		}, "not in data 2, categories 1"},
+		{"an item with two categories: an error naming both lines", func() (string, error) {
+			_, _, err := categories("item_id,category\ni0,a\ni1,b\ni0,b\n")
+			return "", err
+		}, `cats.csv:4: field 2 (category): item "i0" has category "b" here but "a" on line 2`},
+		{"a malformed category line: an error naming file, line and field", func() (string, error) {
+			_, _, err := categories("item_id,category\ni0,a\ni1,\n")
+			return "", err
+		}, `cats.csv:3: field 2 (category): empty`},
+	} {
+		got, err := tc.run()
+		if err != nil {
+			got = err.Error()
+		}
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("%s:\n got %s\nwant %s", tc.name, got, tc.want)
+		}
+	}
+}
