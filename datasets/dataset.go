@@ -35,7 +35,9 @@ type Dataset struct {
 	ItemIDs []string // dense item id -> raw id string
 
 	// ItemCategories is the category of each dense item id (len NumItems, values >= 0), the
-	// feature TIN (Zhou, Pan et al., WWW 2024) embeds beside the item; nil when the data has none.
+	// feature TIN (Zhou, Pan et al., WWW 2024) embeds beside the item: a synthetic preset's, or a
+	// category file's (ApplyCategories, dataset.categories); nil when the data has none (a CTR
+	// model then embeds one category row shared by every item).
 	ItemCategories []int32
 	// CategoryIDs names the categories (dense id -> the category file's id) when they come from a
 	// category file (ApplyCategories); "" is the unknown category shared by the items the file does
