@@ -61,7 +61,7 @@ func (v *SessionView) Part(p Part) []datasets.Session {
 // DescribeView summarises the task's view of the data in one line: what the session and CTR
 // conversions read, dropped, capped and kept, every documented skip counted (issues #12, #13). The
 // run log prints it for every run, and `tibench datasets stats` for the task defaults. A row task's
-// view is described by its split.
+// view skips nothing and has no description ("").
 func DescribeView(d *Data) string {
 	switch {
 	case d.Sessions != nil:
@@ -80,7 +80,7 @@ func DescribeView(d *Data) string {
 		}
 		return fmt.Sprintf("ctr view: %s; %s", c, cats)
 	}
-	return "row view: " + d.Split.String()
+	return ""
 }
 
 // NewData derives the split's time features and bundles everything for a row task.

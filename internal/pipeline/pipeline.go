@@ -252,7 +252,7 @@ func (x *Runner) RunSeed(ctx context.Context, p *bench.PlannedRun, seed uint64) 
 		return fail(err)
 	}
 	// What the view read, dropped, capped and kept (issues #12, #13), once per dataset and view.
-	if desc := bench.DescribeView(data); !x.viewed[cfg.Dataset.Name+"\x00"+desc] {
+	if desc := bench.DescribeView(data); desc != "" && !x.viewed[cfg.Dataset.Name+"\x00"+desc] {
 		x.viewed[cfg.Dataset.Name+"\x00"+desc] = true
 		fmt.Fprintf(x.log, "dataset %s: %s\n", cfg.Dataset.Name, desc)
 	}
