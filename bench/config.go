@@ -41,6 +41,12 @@ type DatasetConfig struct {
 	// SynthSeed seeds the synthetic generator. Default 1 (0 means 1), fixed across model seeds so that
 	// every seed of every model sees the same data.
 	SynthSeed uint64 `yaml:"synth_seed"`
+	// Categories is the path of an item-category file (header `item_id,category`, or DIGINETICA's
+	// product-categories.csv, `itemId;categoryId`), applied when the data is opened: items it does
+	// not list share one unknown category, items it lists that the data lacks are ignored, both
+	// counted in the run log; an item listed with two categories is an error naming both lines.
+	// Default "": the data's own categories (synthetic presets), or none.
+	Categories string `yaml:"categories,omitempty"`
 }
 
 // ModelConfig names the model and carries its own parameters, decoded later by the model into its

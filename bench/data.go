@@ -45,6 +45,9 @@ type Data struct {
 type SessionView struct {
 	*datasets.Sessions
 	Train, Val, Test []datasets.Session
+	// ValUnseen and TestUnseen count the clicks of each evaluated part on items that no training
+	// session clicks: kept and ranked among all items (see datasets.Sessions), reported in the run log.
+	ValUnseen, TestUnseen datasets.UnseenStats
 }
 
 // Part returns the sessions of an evaluated part.
@@ -53,6 +56,31 @@ func (v *SessionView) Part(p Part) []datasets.Session {
 		return v.Val
 	}
 	return v.Test
+}
+
+// DescribeView summarises the task's view of the data in one line: what the session and CTR
+// conversions read, dropped, capped and kept, every documented skip counted (issues #12, #13). The
+// run log prints it for every run, and `tibench datasets stats` for the task defaults. A row task's
+// view skips nothing and has no description ("").
+func DescribeView(d *Data) string {
+	switch {
+	case d.Sessions != nil:
+		v := d.Sessions
+		return fmt.Sprintf("session view: %s; split %d/%d/%d sessions; items never clicked in training: validation %d (%d clicks, %d next-click targets), test %d (%d clicks, %d next-click targets), kept and ranked",
+			v.Stats, len(v.Train), len(v.Val), len(v.Test),
+			v.ValUnseen.Items, v.ValUnseen.Clicks, v.ValUnseen.Targets, v.TestUnseen.Items, v.TestUnseen.Clicks, v.TestUnseen.Targets)
+	case d.CTR != nil:
+		c := d.CTR
+		cats := "no categories (one shared category row)"
+		if c.Categories != nil {
+			cats = fmt.Sprintf("%d categories", c.NumCategories)
+			if n := d.UnknownCategoryItems(); n > 0 {
+				cats += fmt.Sprintf(" (the last shared by %d items without one)", n)
+			}
+		}
+		return fmt.Sprintf("ctr view: %s; %s", c, cats)
+	}
+	return ""
 }
 
 // NewData derives the split's time features and bundles everything for a row task.

@@ -386,6 +386,9 @@ func (p *PlannedRun) recordConfig(seed uint64, d *Data, backend string, env []KV
 	if p.Config.Dataset.Name != p.Dataset {
 		cfg = append(cfg, KV{"dataset-path", p.Config.Dataset.Name})
 	}
+	if c := p.Config.Dataset.Categories; c != "" {
+		cfg = append(cfg, KV{"categories", c})
+	}
 	return append(cfg, env...)
 }
 

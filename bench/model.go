@@ -147,6 +147,9 @@ func (NoProgress) Advance(int) {}
 // ErrNotFinite is returned (wrapped with the epoch and batch) when a model's loss becomes NaN or ±Inf.
 var ErrNotFinite = fmt.Errorf("bench: training loss is not finite")
 
+// ErrNotANumber is returned when a metric or a result value is NaN or ±Inf: it is never written.
+var ErrNotANumber = fmt.Errorf("bench: result is not a finite number")
+
 // FixedEpochs is implemented by models without iterative training (counting baselines): the runner
 // trains exactly FixedEpochs() epochs whatever run.epochs says.
 type FixedEpochs interface {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -77,12 +78,16 @@ func (r *Record) FullName() string {
 	return b.String()
 }
 
-// EncodeResults writes records in Go benchmark format.
+// EncodeResults writes records in Go benchmark format. A value that is not a finite number is an
+// error naming the record and unit, and nothing is written: a NaN never reaches a table.
 func EncodeResults(w io.Writer, recs []Record) error {
 	bw := benchfmt.NewWriter(w)
 	units := map[string]bool{}
 	for i := range recs {
 		for _, v := range recs[i].Values {
+			if math.IsNaN(v.Value) || math.IsInf(v.Value, 0) {
+				return fmt.Errorf("%w: record %s: %s is %v", ErrNotANumber, recs[i].FullName(), v.Unit, v.Value)
+			}
 			units[v.Unit] = true
 		}
 	}

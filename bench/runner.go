@@ -210,6 +210,16 @@ func Evaluate(ctx context.Context, m Model, d *Data) (val, test Scores, err erro
 	if test, err = sc.Scores(PartTest); err != nil {
 		return nil, nil, err
 	}
+	for _, p := range []struct {
+		part Part
+		sc   Scores
+	}{{PartValidation, val}, {PartTest, test}} {
+		for _, unit := range sortedKeys(p.sc) {
+			if v := p.sc[unit]; math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, nil, fmt.Errorf("%w: %s %s is %v (a metric over nothing, or a scorer bug)", ErrNotANumber, p.part, unit, v)
+			}
+		}
+	}
 	if dp, ok := m.(DwellPredictor); ok && !dp.PredictsDwell() {
 		for _, sc := range []Scores{val, test} {
 			delete(sc, "MAE")

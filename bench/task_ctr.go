@@ -14,6 +14,12 @@ import (
 // model seed. Metrics: logloss (selection, lower is better), GAUC as the TIN code computes it (per
 // user, positive scored strictly above its negative; ties count 0) and the impression-weighted GAUC
 // (per-user AUC, ties 1/2, users weighted by their samples).
+//
+// Bad input (issue #13; the data rules are in the datasets.CTRSamples doc): users with fewer than
+// run.ctr.min_interactions interactions are left out and histories are capped at
+// run.ctr.max_history, both counted and printed in the run log (DescribeView). Every evaluated user
+// has exactly one positive and its negative, so GAUC never has a user of one class to skip: a
+// one-class user is an error (a broken split), not a skip; no user at all is ErrOneClass.
 var TaskCTR Task = ctrTask{}
 
 func init() { RegisterTask(TaskCTR) }
@@ -56,7 +62,7 @@ func (t ctrTask) Validate(r RunConfig) error {
 func (t ctrTask) View(d *datasets.Dataset, r RunConfig) (*Data, error) {
 	cs, err := datasets.CTRSamples(d, datasets.CTRConfig{MaxHistory: r.CTR.MaxHistory, MinInteractions: r.CTR.MinInteractions, Categories: d.ItemCategories}, r.CTR.NegativeSeed)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("run.ctr: %w", err)
 	}
 	return &Data{Dataset: d, Task: t, Protocol: r.Protocol, CTR: cs, LengthBuckets: r.LengthBuckets}, nil
 }
@@ -163,11 +169,15 @@ func (s *ctrScorer) score(sc Scores, part Part, keep func(historyLen int) bool, 
 	if err != nil {
 		return fmt.Errorf("%s GAUC: %w", part, err)
 	}
-	impr, err := metrics.GAUCImpression(users, scores, labels, metrics.WeightImpressions)
+	impr, err := metrics.GroupAUC(users, scores, labels, metrics.WeightImpressions)
 	if err != nil {
 		return fmt.Errorf("%s GAUC-impr: %w", part, err)
 	}
-	sc[name("logloss")], sc[name("GAUC")], sc[name("GAUC-impr")] = ll, gauc, impr
+	if impr.OneClass > 0 {
+		return fmt.Errorf("%s GAUC-impr: %d of %d users have samples of one class only (every evaluated user must have a positive and its negative)",
+			part, impr.OneClass, impr.OneClass+impr.Users)
+	}
+	sc[name("logloss")], sc[name("GAUC")], sc[name("GAUC-impr")] = ll, gauc, impr.Value
 	return nil
 }
 

@@ -17,6 +17,14 @@ import (
 // JUMP eq. 4) is a lower bound, not a truth, so no point prediction can be scored against it. The
 // censoring flag still reaches every prediction (Prediction.Censored), for models' likelihoods and
 // for other analyses.
+//
+// Bad input (issue #12; the data rules are in the datasets.Sessions doc): an evaluated part
+// (validation, test) with no next click or no observed dwell time is an error before training,
+// naming the data and the run.split field, so that MAE over zero clicks can never be written as 0
+// or NaN (the scorer refuses it too). A length bucket without observed dwell times records no MAE,
+// as an empty bucket records nothing. Items of validation and test sessions never clicked in
+// training are kept and ranked among all items; SessionView counts them, and the run log prints
+// the count with the session stats (DescribeView).
 var TaskSession Task = sessionTask{}
 
 func init() { RegisterTask(TaskSession) }
@@ -76,10 +84,41 @@ func (t sessionTask) View(d *datasets.Dataset, r RunConfig) (*Data, error) {
 	}
 	tr, va, te, err := ss.Split(r.Split.Train, r.Split.Val)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("run.split: %w (%s)", err, ss.Stats)
 	}
-	return &Data{Dataset: d, Task: t, Protocol: r.Protocol, Cutoffs: r.Cutoffs,
-		Sessions: &SessionView{Sessions: ss, Train: tr, Val: va, Test: te}, LengthBuckets: r.LengthBuckets}, nil
+	for _, p := range []struct {
+		part     Part
+		field    string
+		frac     float64
+		sessions []datasets.Session
+	}{{PartValidation, "run.split.val", r.Split.Val, va}, {PartTest, "run.split.test", r.Split.Test, te}} {
+		if err := scorable(d.Name, p.part, p.field, p.frac, p.sessions); err != nil {
+			return nil, err
+		}
+	}
+	v := &SessionView{Sessions: ss, Train: tr, Val: va, Test: te, ValUnseen: ss.Unseen(tr, va), TestUnseen: ss.Unseen(tr, te)}
+	return &Data{Dataset: d, Task: t, Protocol: r.Protocol, Cutoffs: r.Cutoffs, Sessions: v, LengthBuckets: r.LengthBuckets}, nil
+}
+
+// scorable reports an evaluated part that has no next click or no observed dwell time: its Recall
+// or MAE would be a metric over nothing. The runner selects epochs on validation, so an empty
+// validation part is as fatal as an empty test part.
+func scorable(name string, part Part, field string, frac float64, ss []datasets.Session) error {
+	next, observed := 0, 0
+	for _, s := range ss {
+		next += s.Len() - 1
+		for _, c := range s.Censored {
+			if !c {
+				observed++
+			}
+		}
+	}
+	if next > 0 && observed > 0 {
+		return nil
+	}
+	return fmt.Errorf("session view of %q: %s: the %s part (%.4g of the sessions) has %d sessions, %d next clicks and %d observed dwell times; "+
+		"Recall and MAE need at least one of each (the epoch is selected on validation, so it cannot be empty either)",
+		name, field, part, frac, len(ss), next, observed)
 }
 
 // Units: MAE (Table 2), then Recall@k, MRR@k and NDCG@k for every cutoff (Table 3's order), then

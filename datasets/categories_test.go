@@ -71,16 +71,20 @@ func TestValidateItemCategories(t *testing.T) {
 	tests := []struct {
 		name string
 		cats []int32
+		ids  []string
 		ok   bool
 	}{
-		{"none", nil, true},
-		{"one", []int32{3}, true},
-		{"too many", []int32{1, 2}, false},
-		{"negative", []int32{-1}, false},
+		{"none", nil, nil, true},
+		{"one", []int32{3}, nil, true},
+		{"too many", []int32{1, 2}, nil, false},
+		{"negative", []int32{-1}, nil, false},
+		{"named", []int32{1}, []string{"a", ""}, true},
+		{"without a name", []int32{2}, []string{"a", ""}, false},
+		{"names without categories", nil, []string{"a"}, false},
 	}
 	for _, tt := range tests {
 		d := base()
-		d.ItemCategories = tt.cats
+		d.ItemCategories, d.CategoryIDs = tt.cats, tt.ids
 		err := d.Validate()
 		if (err == nil) != tt.ok || (err != nil && !errors.Is(err, ErrInvalid)) {
 			t.Errorf("%s: Validate() = %v, want ok=%v", tt.name, err, tt.ok)

@@ -49,7 +49,11 @@ type LoadReport struct {
 	Rows      int         // interactions loaded
 	Skipped   int         // bad rows skipped (Lenient only)
 	Problems  []*RowError // the first MaxReportedProblems skipped rows, in file order
-	Reordered bool        // Sort moved at least one row
+	Reordered bool        // Sort moved at least one row (DIGINETICA: a session's clicks were sorted)
+	// OutOfOrder counts the rows listed after a later row (with Sort; a strict load fails on the
+	// first): the rows sorting moved. DIGINETICA: the clicks listed after a later click of their
+	// session, whose clicks are always sorted by timeframe.
+	OutOfOrder int
 	// UserConflicts counts the sessions whose rows name two known users (DIGINETICA only; the
 	// session keeps its earliest click's user).
 	UserConflicts int
@@ -60,7 +64,7 @@ func (r *LoadReport) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %d rows from %d lines", r.Path, r.Rows, r.Lines)
 	if r.Reordered {
-		b.WriteString(", sorted by time")
+		fmt.Fprintf(&b, ", sorted by time (%d out of order)", r.OutOfOrder)
 	}
 	if r.UserConflicts > 0 {
 		fmt.Fprintf(&b, ", %d sessions naming two users (each keeps its earliest click's)", r.UserConflicts)
@@ -168,6 +172,7 @@ type parser struct {
 	d        Dataset
 	rawTimes []float64 // absolute timestamps; made relative at the end
 	sorted   bool      // rows so far are non-decreasing in time
+	latest   float64   // the latest time so far (rows earlier than it are out of order)
 
 	fields [][]byte  // reused field views into the current line
 	feat   []float32 // reused feature buffer of the current row
@@ -361,15 +366,14 @@ func (p *parser) row(b []byte, line int) error {
 		}
 		p.feat[j] = float32(v)
 	}
+	outOfOrder := false
 	if n := len(p.rawTimes); n > 0 {
 		prev := p.rawTimes[n-1]
-		if t < prev {
-			if !p.opt.Sort {
-				return p.bad(line, 3, "%s is earlier than the previous row's %s (rows must be sorted by time; load with Sort to reorder)",
-					quote(f[2]), strconv.FormatFloat(prev, 'g', -1, 64))
-			}
-			p.sorted = false
+		if t < prev && !p.opt.Sort {
+			return p.bad(line, 3, "%s is earlier than the previous row's %s (rows must be sorted by time; load with Sort to reorder)",
+				quote(f[2]), strconv.FormatFloat(prev, 'g', -1, 64))
 		}
+		outOfOrder = t < p.latest
 		if math.IsInf(t-p.rawTimes[0], 0) {
 			return p.bad(line, 3, "%s minus the first row's time overflows float64", quote(f[2]))
 		}
@@ -390,6 +394,13 @@ func (p *parser) row(b []byte, line int) error {
 		id := string(f[1])
 		p.items[id] = it
 		p.itemIDs = append(p.itemIDs, id)
+	}
+	if outOfOrder {
+		p.sorted = false
+		p.rep.OutOfOrder++
+	}
+	if len(p.rawTimes) == 0 || t > p.latest {
+		p.latest = t
 	}
 	p.d.Users = append(p.d.Users, u)
 	p.d.Items = append(p.d.Items, it)

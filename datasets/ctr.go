@@ -39,9 +39,24 @@ type CTRSplit struct {
 	// NegativeFallbacks counts negatives drawn outside the sample's history because the user had
 	// interacted with every item.
 	NegativeFallbacks int
+	// ShortUsers counts the users left out for fewer than MinInteractions interactions (a user with
+	// one interaction has no sample at all, one with two no validation sample), ShortInteractions
+	// their interactions.
+	ShortUsers, ShortInteractions int
+	// CappedSamples counts the positive samples (each with its negative) whose history had more
+	// than MaxHistory behaviours: the most recent MaxHistory are kept.
+	CappedSamples int
 
 	userOff []int32   // user -> offset into seqTimes, Users+1 entries
 	seqTime []float64 // every user's interaction times, user after user
+}
+
+// String summarises the split's counts in one line, for the run log and `tibench datasets stats`.
+func (c *CTRSplit) String() string {
+	return fmt.Sprintf("%d users with samples, %d left out with fewer than %d interactions (%d interactions); "+
+		"%d/%d/%d train/validation/test samples; %d histories capped at the %d most recent behaviours; %d fallback negatives",
+		c.Users, c.ShortUsers, c.Config.MinInteractions, c.ShortInteractions, len(c.Train), len(c.Val), len(c.Test),
+		c.CappedSamples, c.Config.MaxHistory, c.NegativeFallbacks)
 }
 
 // HistoryTimes returns the times of s.History (a view; do not modify), for time-interval encodings
@@ -75,6 +90,19 @@ const streamCTR = 0xc7a
 //     sample's history other than the target (counted in CTRSplit.NegativeFallbacks); should even
 //     that be empty, CTRSamples fails.
 //   - Repeats are kept: a user who re-clicks an item has it in the history and as a target.
+//
+// Bad input, the rules of issue #13:
+//
+//   - A user with fewer than MinInteractions interactions (default 3, the least that gives a
+//     validation and a test sample with a history; one interaction gives no sample at all) is left
+//     out, counted in ShortUsers and ShortInteractions. No user left is an error.
+//   - A history longer than MaxHistory keeps its most recent MaxHistory behaviours, as TIN's and
+//     DIN's code truncate; CappedSamples counts the positives cut.
+//   - An item without a category: Categories nil means no categories at all (a model embeds one
+//     shared category row); a category file gives the items it does not list one shared unknown
+//     category, counted when it is applied (ApplyCategories).
+//   - GAUC over users with one class cannot arise: every user of the validation and test parts has
+//     exactly one positive and its negative (the ctr task rejects a one-class user as an error).
 //
 // The same d, cfg.MinInteractions and seed always give the same negatives; MaxHistory and
 // Categories do not change them (except through fallbacks, which depend on the history).
@@ -127,12 +155,21 @@ func CTRSamples(d *Dataset, cfg CTRConfig, seed uint64) (*CTRSplit, error) {
 	out.userOff = off
 
 	// Sample counts, to allocate once.
-	var nTrain, nUsers int
+	var nTrain, nUsers, most int
 	for u := range nu {
-		if n := int(off[u+1] - off[u]); n >= cfg.MinInteractions {
+		n := int(off[u+1] - off[u])
+		most = max(most, n)
+		if n >= cfg.MinInteractions {
 			nTrain += n - 3
 			nUsers++
+		} else {
+			out.ShortUsers++
+			out.ShortInteractions += n
 		}
+	}
+	if nUsers == 0 {
+		return nil, fmt.Errorf("%w: field MinInteractions: none of the %d users of %q has %d interactions (the most has %d)",
+			ErrCTR, nu, d.Name, cfg.MinInteractions, most)
 	}
 	out.Train = make([]CTRSample, 0, 2*nTrain)
 	out.Val = make([]CTRSample, 0, 2*nUsers)
@@ -166,6 +203,9 @@ func CTRSamples(d *Dataset, cfg CTRConfig, seed uint64) (*CTRSplit, error) {
 		}
 		for k := 1; k < n; k++ {
 			hist := s[max(0, k-cfg.MaxHistory):k:k]
+			if k > cfg.MaxHistory {
+				out.CappedSamples++
+			}
 			pos := CTRSample{User: u, History: hist, Target: s[k], Label: 1, Pos: int32(k), Time: out.seqTime[int(off[u])+k]}
 			neg := pos
 			neg.Label = 0

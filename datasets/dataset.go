@@ -1,6 +1,7 @@
 // Package datasets holds time-stamped user–item interaction data: the column-oriented schema, the JODIE
 // CSV loader, the registry and downloader of the public datasets, the embedded synthetic generator,
-// chronological splits, time-delta features, and the session (JUMP) and CTR (TIN) converters.
+// chronological splits, time-delta features, the session (JUMP) and CTR (TIN) converters, and the
+// item-category file (dataset.categories).
 package datasets
 
 import (
@@ -34,8 +35,14 @@ type Dataset struct {
 	ItemIDs []string // dense item id -> raw id string
 
 	// ItemCategories is the category of each dense item id (len NumItems, values >= 0), the
-	// feature TIN (Zhou, Pan et al., WWW 2024) embeds beside the item; nil when the data has none.
+	// feature TIN (Zhou, Pan et al., WWW 2024) embeds beside the item: a synthetic preset's, or a
+	// category file's (ApplyCategories, dataset.categories); nil when the data has none (a CTR
+	// model then embeds one category row shared by every item).
 	ItemCategories []int32
+	// CategoryIDs names the categories (dense id -> the category file's id) when they come from a
+	// category file (ApplyCategories); "" is the unknown category shared by the items the file does
+	// not list. nil for synthetic categories, which have no names.
+	CategoryIDs []string
 
 	// Session is the source's session of each row, an index into SessionIDs, for files that
 	// delimit sessions themselves (DIGINETICA's session_id); nil for JODIE CSVs and synthetic data.
@@ -43,6 +50,21 @@ type Dataset struct {
 	// stream by the gap rule. A session's rows all have one user.
 	Session    []int32
 	SessionIDs []string
+}
+
+// UnknownCategoryItems counts the items in the unknown category of a category file (see
+// ApplyCategories); 0 without one.
+func (d *Dataset) UnknownCategoryItems() int {
+	if len(d.CategoryIDs) == 0 || d.CategoryIDs[len(d.CategoryIDs)-1] != "" {
+		return 0
+	}
+	n, last := 0, int32(len(d.CategoryIDs)-1)
+	for _, c := range d.ItemCategories {
+		if c == last {
+			n++
+		}
+	}
+	return n
 }
 
 // Len is the number of interactions.
@@ -104,7 +126,12 @@ func (d *Dataset) Validate() error {
 			if c < 0 {
 				return fmt.Errorf("%w %q: item %d (%s): category %d < 0", ErrInvalid, d.Name, i, d.ItemIDs[i], c)
 			}
+			if d.CategoryIDs != nil && int(c) >= len(d.CategoryIDs) {
+				return fmt.Errorf("%w %q: item %d (%s): category %d without an id (%d category ids)", ErrInvalid, d.Name, i, d.ItemIDs[i], c, len(d.CategoryIDs))
+			}
 		}
+	} else if d.CategoryIDs != nil {
+		return fmt.Errorf("%w %q: %d category ids without item categories", ErrInvalid, d.Name, len(d.CategoryIDs))
 	}
 	for i := 0; i < n; i++ {
 		if d.Users[i] < 0 || d.Users[i] >= nu {

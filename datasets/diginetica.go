@@ -44,8 +44,8 @@ func LoadDiginetica(ctx context.Context, path string, cfg SessionConfig) (*Sessi
 // midnight plus their first timeframe; sorting by start is therefore exact across days and
 // approximate within one.
 //
-// Clicks are ordered by timeframe (the file is not), stably. A session's rows need not be
-// contiguous. user_id "NA" is an unknown user. A session's user is the user_id of its earliest click
+// Clicks are ordered by timeframe (the file is not), stably; Stats.OutOfOrder counts the clicks
+// listed after a later click of their session. A session's rows need not be contiguous. user_id "NA" is an unknown user. A session's user is the user_id of its earliest click
 // that names one (Session.User = -1 when all say "NA"); rows of one session may name different users
 // (the public sample has two such sessions, 1691 and 2998): the session keeps the earliest and
 // Stats.UserConflicts counts them. Sessions are ordered by their recorded start (file order among
@@ -61,8 +61,11 @@ func ReadDiginetica(ctx context.Context, r io.Reader, name string, cfg SessionCo
 	if err != nil {
 		return nil, err
 	}
-	out := buildSessions(name, f.raw, f.userNames, f.itemNames, cfg)
-	out.Stats.UserConflicts = f.conflicts
+	out, err := buildSessions(name, f.raw, f.userNames, f.itemNames, cfg)
+	if err != nil {
+		return nil, err
+	}
+	out.Stats.UserConflicts, out.Stats.OutOfOrder = f.conflicts, f.outOfOrder
 	return out, nil
 }
 
@@ -86,7 +89,8 @@ func LoadDigineticaDataset(ctx context.Context, path string, opt LoadOptions) (*
 
 // ReadDigineticaDataset reads a DIGINETICA item-views file (see ReadDiginetica for its times, click
 // order and users) as a Dataset, so that every task can run on it: one row per click, no state
-// labels, no features, rows sorted by time. The file's sessions are kept (Dataset.Session), and the
+// labels, no features, rows sorted by time (rep.OutOfOrder counts the clicks listed after a later
+// click of their session, as ReadDiginetica's stats). The file's sessions are kept (Dataset.Session), and the
 // session task uses them instead of the gap rule (SessionsFromDataset). A session's rows all take
 // the session's user; a session without a known user is an anonymous user of its own, id
 // AnonymousUserPrefix + session id (for the CTR task, one history per anonymous session).
@@ -140,6 +144,7 @@ func ReadDigineticaDataset(ctx context.Context, r io.Reader, name string, opt Lo
 	}
 	rep.Rows = n
 	rep.UserConflicts = f.conflicts
+	rep.OutOfOrder, rep.Reordered = f.outOfOrder, f.outOfOrder > 0
 	return d, rep, nil
 }
 
@@ -149,6 +154,7 @@ type digineticaFile struct {
 	raw                  []rawSession
 	userNames, itemNames []string
 	conflicts            int // sessions whose rows name two known users
+	outOfOrder           int // clicks listed after a later click of their session
 }
 
 // parseDiginetica reads the rows; lenient skips bad rows into rep instead of failing.
@@ -278,6 +284,13 @@ func parseDiginetica(ctx context.Context, r io.Reader, name string, rep *LoadRep
 	out := &digineticaFile{raw: make([]rawSession, len(sessions)), userNames: userNames, itemNames: itemNames}
 	for i, s := range sessions {
 		c := s.clicks
+		latest := int64(-1)
+		for _, x := range c {
+			if x.ms < latest {
+				out.outOfOrder++
+			}
+			latest = max(latest, x.ms)
+		}
 		slices.SortFunc(c, func(a, b click) int { return cmp.Or(cmp.Compare(a.ms, b.ms), cmp.Compare(a.order, b.order)) })
 		day := c[0].day
 		r := rawSession{id: s.id, user: -1, items: make([]int32, len(c)), times: make([]float64, len(c))}

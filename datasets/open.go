@@ -16,7 +16,11 @@ type OpenOptions struct {
 	SynthSeed uint64
 	// Lenient and Sort are LoadOptions for CSV files.
 	Lenient, Sort bool
-	// Log receives one line about skipped or reordered CSV rows (nil discards).
+	// Categories is the path of an item-category file applied to the data (ApplyCategories; the
+	// format is in categoryfile.go); "" keeps the data's own categories, if any.
+	Categories string
+	// Log receives one line about skipped or reordered CSV rows, and one about the categories
+	// (nil discards).
 	Log io.Writer
 }
 
@@ -24,7 +28,28 @@ type OpenOptions struct {
 // real dataset is read from the download cache (`tibench datasets download NAME` first), and
 // anything else is a path to a JODIE CSV or to a DIGINETICA item-views file, told apart by the
 // first line (DigineticaHeader; see ReadDigineticaDataset).
+//
+// With opt.Categories, the category file is then applied; its report goes to opt.Log.
 func Open(ctx context.Context, name string, opt OpenOptions) (*Dataset, error) {
+	d, err := open(ctx, name, opt)
+	if err != nil || opt.Categories == "" {
+		return d, err
+	}
+	f, err := LoadCategories(ctx, opt.Categories)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := ApplyCategories(d, f)
+	if err != nil {
+		return nil, err
+	}
+	if opt.Log != nil {
+		fmt.Fprintf(opt.Log, "dataset %s: %s\n", name, rep)
+	}
+	return d, nil
+}
+
+func open(ctx context.Context, name string, opt OpenOptions) (*Dataset, error) {
 	if slices.Contains(PresetNames(), name) {
 		seed := opt.SynthSeed
 		if seed == 0 {

@@ -93,8 +93,31 @@ func (s *Session) Start() float64 { return s.Times[0] }
 //     with length equal to one are filtered out". Item counts are clicks over all sessions. The
 //     paper describes one pass in that order, and that is the default; FixedPoint repeats both
 //     steps until nothing changes (dropping sessions can push items under the threshold again).
+//     Both drops are counted (SessionStats.RareClicks, ShortSessions, ShortClicks).
 //   - Sessions are sorted by start time (their first kept click), stably, and split
 //     chronologically by count (JUMP: 80% train, 20% test; each session wholly in one part).
+//
+// Bad input, the rules of issue #12:
+//
+//   - Unsorted times. A JODIE CSV must be sorted (a row earlier than the one before is an error
+//     naming file, line and field 3, unless it is loaded with Sort, which sorts stably and counts
+//     the rows out of order in the LoadReport). DIGINETICA gives each click's timeframe within its
+//     session and lists clicks in no particular order: each session is sorted by timeframe, and
+//     the clicks listed after a later click of their session are counted (SessionStats.OutOfOrder,
+//     LoadReport.OutOfOrder). Either way a session's times never go back, so Δ_k >= 0 and a dwell
+//     time is never negative; dwellJUMP asserts it, and a violation (a bug, or a Dataset built by
+//     hand around Validate) is an error naming the session and click, never a negative dwell.
+//   - A one-click session has no next click and its only dwell is censored (c2): nothing in it can
+//     be scored. JUMP's filter drops it (MinLength 2, counted in ShortSessions); with MinLength 1 it
+//     is kept and counted in SessionStats.OneClick.
+//   - An item of a validation or test session that no training session clicks is kept, and ranked
+//     among all items like any other (a model has an embedding row for it, never trained). JUMP
+//     does not say what it did; GRU4Rec's and NARM's preprocessing (and SR-GNN's after them) drop
+//     such clicks from the test sessions, then the test sessions left with one click. Keeping them
+//     keeps every session's dwell times as recorded; Sessions.Unseen counts them per part, and the
+//     session task reports the count in the run log.
+//   - An empty training or test part is an error of Split; the session task also rejects an
+//     evaluated part without a next click or an observed dwell time before training starts.
 type Sessions struct {
 	Name     string
 	Sessions []Session
@@ -104,13 +127,76 @@ type Sessions struct {
 	Stats    SessionStats
 }
 
-// SessionStats counts what the filtering kept, for reports and tests.
+// SessionStats counts what the filtering kept and dropped, for reports and tests. RawClicks =
+// Clicks + RareClicks + ShortClicks and RawSessions = Sessions + ShortSessions.
 type SessionStats struct {
 	RawSessions, RawClicks, RawItems int // before filtering
 	Sessions, Clicks, Items, Users   int // after (Users: distinct known users)
 	Observed, Censored               int // dwell values after filtering, by censoring flag
 	Passes                           int // filter passes run (1 unless FixedPoint)
+	RareClicks                       int // clicks dropped: their item was clicked fewer than MinItemCount times
+	ShortSessions, ShortClicks       int // sessions dropped for fewer than MinLength clicks left, and their clicks
+	OneClick                         int // kept sessions of one click (MinLength 1): no next click, no observed dwell
 	UserConflicts                    int // DIGINETICA: raw sessions whose rows name two known users
+	OutOfOrder                       int // DIGINETICA: clicks listed after a later click of their session (sorted)
+}
+
+// String summarises the stats in one line, for the run log and `tibench datasets stats`.
+func (st SessionStats) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d sessions (%d clicks, %d items) read", st.RawSessions, st.RawClicks, st.RawItems)
+	if st.OutOfOrder > 0 {
+		fmt.Fprintf(&b, ", %d clicks out of time order (sorted)", st.OutOfOrder)
+	}
+	if st.UserConflicts > 0 {
+		fmt.Fprintf(&b, ", %d sessions naming two users (each keeps its earliest click's)", st.UserConflicts)
+	}
+	fmt.Fprintf(&b, "; dropped %d clicks of rare items and %d short sessions (%d clicks)", st.RareClicks, st.ShortSessions, st.ShortClicks)
+	if st.Passes > 1 {
+		fmt.Fprintf(&b, " in %d passes", st.Passes)
+	}
+	fmt.Fprintf(&b, "; kept %d sessions (%d clicks, %d items, %d known users), dwell %d observed / %d censored",
+		st.Sessions, st.Clicks, st.Items, st.Users, st.Observed, st.Censored)
+	if st.OneClick > 0 {
+		fmt.Fprintf(&b, ", %d one-click sessions (nothing to score)", st.OneClick)
+	}
+	return b.String()
+}
+
+// UnseenStats counts the clicks of evaluated sessions on items that no training session clicks
+// (kept and ranked among all items; see the Sessions doc).
+type UnseenStats struct {
+	Items   int // distinct unseen items
+	Clicks  int // clicks on them
+	Targets int // of those, next-click targets (not a session's first click)
+}
+
+// Unseen counts the clicks of eval on items that no session of train clicks.
+func (s *Sessions) Unseen(train, eval []Session) UnseenStats {
+	seen := make([]bool, s.NumItems())
+	for _, x := range train {
+		for _, it := range x.Items {
+			seen[it] = true
+		}
+	}
+	var u UnseenStats
+	counted := make([]bool, s.NumItems())
+	for _, x := range eval {
+		for k, it := range x.Items {
+			if seen[it] {
+				continue
+			}
+			u.Clicks++
+			if k > 0 {
+				u.Targets++
+			}
+			if !counted[it] {
+				counted[it] = true
+				u.Items++
+			}
+		}
+	}
+	return u
 }
 
 // NumItems is the number of distinct items.
@@ -131,7 +217,12 @@ func (s *Sessions) Split(train, val float64) (tr, va, te []Session, err error) {
 	a := int(math.Round(train * float64(n)))
 	b := int(math.Round((train + val) * float64(n)))
 	if a == 0 || b == n {
-		return nil, nil, nil, fmt.Errorf("%w: %d sessions of %q are too few for fractions %v/%v/%v", ErrSplit, n, s.Name, train, val, 1-train-val)
+		part := "training"
+		if a > 0 {
+			part = "test"
+		}
+		return nil, nil, nil, fmt.Errorf("%w: %d sessions of %q are too few for fractions %.4g/%.4g/%.4g: the %s part is empty",
+			ErrSplit, n, s.Name, train, val, 1-train-val, part)
 	}
 	return s.Sessions[:a:a], s.Sessions[a:b:b], s.Sessions[b:], nil
 }
@@ -146,29 +237,37 @@ type rawSession struct {
 	cens  []bool
 }
 
-// dwellJUMP fills the dwell and censoring flags of JUMP eq. 4 for clicks at times t.
-func dwellJUMP(t []float64, c1, c2 float64) (dwell []float64, cens []bool) {
+// dwellJUMP fills the dwell and censoring flags of JUMP eq. 4 for clicks at times t. Times that go
+// back (or are not numbers) would give a negative dwell: the callers sort every session, so that is
+// a bug, reported as an error wrapping ErrInvalid that names the click (k is 0-based).
+func dwellJUMP(t []float64, c1, c2 float64) (dwell []float64, cens []bool, err error) {
 	dwell = make([]float64, len(t))
 	cens = make([]bool, len(t))
 	for k := range t {
 		switch {
 		case k == len(t)-1:
 			dwell[k], cens[k] = c2, true
+		case !(t[k+1]-t[k] >= 0):
+			return nil, nil, fmt.Errorf("%w: click %d at %v follows click %d at %v: a negative dwell time (clicks must be sorted by time)",
+				ErrInvalid, k+1, t[k+1], k, t[k])
 		case t[k+1]-t[k] >= c1:
 			dwell[k], cens[k] = c1, true
 		default:
 			dwell[k] = t[k+1] - t[k]
 		}
 	}
-	return dwell, cens
+	return dwell, cens, nil
 }
 
 // buildSessions computes dwell on the raw sessions, filters, sorts by start and renumbers.
-func buildSessions(name string, raw []rawSession, userNames, itemNames []string, cfg SessionConfig) *Sessions {
+func buildSessions(name string, raw []rawSession, userNames, itemNames []string, cfg SessionConfig) (*Sessions, error) {
 	st := SessionStats{RawSessions: len(raw), RawItems: len(itemNames)}
 	for i := range raw {
 		r := &raw[i]
-		r.dwell, r.cens = dwellJUMP(r.times, cfg.C1, cfg.C2)
+		var err error
+		if r.dwell, r.cens, err = dwellJUMP(r.times, cfg.C1, cfg.C2); err != nil {
+			return nil, fmt.Errorf("%s: session %q: %w", name, r.id, err)
+		}
 		st.RawClicks += len(r.items)
 	}
 
@@ -192,11 +291,14 @@ func buildSessions(name string, raw []rawSession, userNames, itemNames []string,
 				}
 			}
 			changed = changed || n < len(r.items)
+			st.RareClicks += len(r.items) - n
 			r.items, r.times, r.dwell, r.cens = r.items[:n], r.times[:n], r.dwell[:n], r.cens[:n]
 			if n >= cfg.MinLength && n > 0 {
 				kept = append(kept, r)
 			} else {
 				changed = true
+				st.ShortSessions++
+				st.ShortClicks += n
 			}
 		}
 		raw = kept
@@ -231,11 +333,14 @@ func buildSessions(name string, raw []rawSession, userNames, itemNames []string,
 			}
 		}
 		st.Clicks += len(r.items)
+		if len(r.items) == 1 {
+			st.OneClick++
+		}
 		out.Sessions[i] = s
 	}
 	st.Sessions, st.Items, st.Users = len(out.Sessions), len(out.ItemIDs), len(out.UserIDs)
 	out.Stats = st
-	return out
+	return out, nil
 }
 
 // SessionsFromDataset cuts each user's interactions in d into sessions at gaps > cfg.Gap (JUMP's
@@ -256,7 +361,7 @@ func SessionsFromDataset(d *Dataset, cfg SessionConfig) (*Sessions, error) {
 		return nil, err
 	}
 	if d.Session != nil {
-		return sourceSessions(d, cfg), nil
+		return sourceSessions(d, cfg)
 	}
 	open := filledInt32(d.NumUsers(), -1) // user -> index of its current session in raw
 	nth := make([]int, d.NumUsers())
@@ -272,11 +377,11 @@ func SessionsFromDataset(d *Dataset, cfg SessionConfig) (*Sessions, error) {
 		raw[j].items = append(raw[j].items, d.Items[i])
 		raw[j].times = append(raw[j].times, d.Times[i])
 	}
-	return buildSessions(d.Name, raw, d.UserIDs, d.ItemIDs, cfg), nil
+	return buildSessions(d.Name, raw, d.UserIDs, d.ItemIDs, cfg)
 }
 
 // sourceSessions groups d's rows by d.Session, sessions in order of their first row.
-func sourceSessions(d *Dataset, cfg SessionConfig) *Sessions {
+func sourceSessions(d *Dataset, cfg SessionConfig) (*Sessions, error) {
 	at := filledInt32(len(d.SessionIDs), -1) // source session -> index in raw
 	var raw []rawSession
 	for i, s := range d.Session {

@@ -30,9 +30,15 @@ func TestDwellJUMP(t *testing.T) {
 		{"just under c1 is observed", []float64{0, 1999.5, 4500}, []float64{1999.5, 2000, 30}, []bool{false, true, true}},
 		{"same second", []float64{7, 7}, []float64{0, 30}, []bool{false, true}},
 	} {
-		d, c := dwellJUMP(tc.times, 2000, 30)
-		if !slices.Equal(d, tc.dwell) || !slices.Equal(c, tc.cens) {
-			t.Errorf("%s: dwell %v censored %v, want %v %v", tc.name, d, c, tc.dwell, tc.cens)
+		d, c, err := dwellJUMP(tc.times, 2000, 30)
+		if err != nil || !slices.Equal(d, tc.dwell) || !slices.Equal(c, tc.cens) {
+			t.Errorf("%s: dwell %v censored %v (%v), want %v %v", tc.name, d, c, err, tc.dwell, tc.cens)
+		}
+	}
+	// Times that go back would give a negative dwell: asserted, never returned.
+	for _, times := range [][]float64{{0, 10, 5}, {0, math.NaN()}} {
+		if d, _, err := dwellJUMP(times, 2000, 30); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "negative dwell") {
+			t.Errorf("times %v: dwell %v, err %v; want ErrInvalid naming a negative dwell", times, d, err)
 		}
 	}
 }
@@ -78,8 +84,10 @@ func TestReadDigineticaHand(t *testing.T) {
 	if !slices.Equal(s.ItemIDs, []string{"b", "a"}) || !slices.Equal(s.UserIDs, []string{"7"}) {
 		t.Errorf("ItemIDs %v UserIDs %v, want [b a] [7]", s.ItemIDs, s.UserIDs)
 	}
+	// Session 1 lists b@0 after a@5 s: one click out of order. c's two clicks are rare; session 3
+	// is then short (one click, b).
 	wantStats := SessionStats{RawSessions: 3, RawClicks: 8, RawItems: 3, Sessions: 2, Clicks: 5, Items: 2, Users: 1,
-		Observed: 3, Censored: 2, Passes: 1}
+		Observed: 3, Censored: 2, Passes: 1, RareClicks: 2, ShortSessions: 1, ShortClicks: 1, OutOfOrder: 1}
 	if s.Stats != wantStats {
 		t.Errorf("stats %+v, want %+v", s.Stats, wantStats)
 	}
@@ -144,6 +152,19 @@ func checkSessions(t testing.TB, s *Sessions) {
 	if clicks != s.Stats.Clicks || len(s.Sessions) != s.Stats.Sessions {
 		t.Fatalf("stats %+v disagree with %d sessions, %d clicks", s.Stats, len(s.Sessions), clicks)
 	}
+	st := s.Stats
+	if st.RawClicks != st.Clicks+st.RareClicks+st.ShortClicks || st.RawSessions != st.Sessions+st.ShortSessions {
+		t.Fatalf("stats %+v: the dropped clicks and sessions do not add up", st)
+	}
+	oneClick := 0
+	for _, x := range s.Sessions {
+		if x.Len() == 1 {
+			oneClick++
+		}
+	}
+	if oneClick != st.OneClick {
+		t.Fatalf("%d one-click sessions, stats say %d", oneClick, st.OneClick)
+	}
 }
 
 func TestReadDigineticaErrors(t *testing.T) {
@@ -204,7 +225,10 @@ func digineticaSample(t testing.TB) string {
 // implementation of the same rules, run on the file once (see the report of the task that added
 // this test): one pass 1,068 sessions, 4,298 clicks, 1,090 items, 389 known users, 3,602 observed
 // and 696 censored dwell values; fixed point 934 / 3,805 / 850 / 344 / 3,224 / 581 after 6 passes.
-// Two raw sessions (1691, 2998) name two different users.
+// Two raw sessions (1691, 2998) name two different users. The drops (a second Python script, by
+// the issue #12 task): one pass 7,258 clicks of rare items, then 1,918 short sessions with 835
+// clicks; fixed point 7,685, 2,052 and 901; 6,791 clicks are listed after a later click of their
+// session.
 func TestDigineticaSample(t *testing.T) {
 	path := digineticaSample(t)
 	for _, tc := range []struct {
@@ -213,9 +237,11 @@ func TestDigineticaSample(t *testing.T) {
 		want SessionStats
 	}{
 		{"one pass (JUMP)", SessionConfig{}, SessionStats{RawSessions: 2986, RawClicks: 12391, RawItems: 7139,
-			Sessions: 1068, Clicks: 4298, Items: 1090, Users: 389, Observed: 3602, Censored: 696, Passes: 1, UserConflicts: 2}},
+			Sessions: 1068, Clicks: 4298, Items: 1090, Users: 389, Observed: 3602, Censored: 696, Passes: 1, UserConflicts: 2,
+			RareClicks: 7258, ShortSessions: 1918, ShortClicks: 835, OutOfOrder: 6791}},
 		{"fixed point", SessionConfig{FixedPoint: true}, SessionStats{RawSessions: 2986, RawClicks: 12391, RawItems: 7139,
-			Sessions: 934, Clicks: 3805, Items: 850, Users: 344, Observed: 3224, Censored: 581, Passes: 6, UserConflicts: 2}},
+			Sessions: 934, Clicks: 3805, Items: 850, Users: 344, Observed: 3224, Censored: 581, Passes: 6, UserConflicts: 2,
+			RareClicks: 7685, ShortSessions: 2052, ShortClicks: 901, OutOfOrder: 6791}},
 	} {
 		s, err := LoadDiginetica(context.Background(), path, tc.cfg)
 		if err != nil {

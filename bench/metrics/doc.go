@@ -16,5 +16,9 @@
 //	mrr, recall10 := acc.MRR(), acc.Recall(10)
 //
 // Inputs that can only come from a bug (NaN scores, probabilities outside [0, 1], mismatched
-// lengths) are errors naming the offending index, never silently skipped.
+// lengths) are errors naming the offending index, never silently skipped. A metric over nothing —
+// MAE over zero clicks, AUC over one class — is an error (ErrEmpty, ErrOneClass), never 0 or NaN.
+// The one documented skip is GAUC's: users whose samples all have one label have no AUC and are
+// left out of the average; GroupAUC counts them (GAUC.OneClass) so that callers can report or
+// reject them, and all users having one class is ErrOneClass.
 package metrics

@@ -283,19 +283,37 @@ func (w GAUCWeighting) String() string {
 
 // GAUCImpression is the group AUC: the AUC of each user's samples (ties count 1/2, as AUC), averaged
 // over users with the weights w selects. Users whose samples are all positive or all negative have no
-// AUC and are skipped, as RecBole does; their samples do not count in the weights either. It is an
-// error (ErrOneClass) when no user has both classes. users, scores and labels are parallel, one entry
-// per sample, in any order.
+// AUC and are skipped, as RecBole does; their samples do not count in the weights either
+// (GroupAUC also says how many were skipped). It is an error (ErrOneClass) when no user has both
+// classes. users, scores and labels are parallel, one entry per sample, in any order.
 func GAUCImpression(users []int32, scores []float64, labels []bool, w GAUCWeighting) (float64, error) {
+	g, err := GroupAUC(users, scores, labels, w)
+	return g.Value, err
+}
+
+// GAUC is GroupAUC's result: the value and an account of the users behind it.
+type GAUC struct {
+	Value float64
+	// Users is the number of users averaged: those with both a positive and a negative sample.
+	Users int
+	// OneClass counts the users skipped because all their samples have one label. A caller whose
+	// data guarantees both classes per user (the ctr task: every evaluated user has one positive
+	// and its negative) should treat a non-zero count as an error; others should report it.
+	OneClass int
+}
+
+// GroupAUC is GAUCImpression with the count of the users it averaged and skipped. All users having
+// one class is an error (ErrOneClass) naming how many users there were, never a value.
+func GroupAUC(users []int32, scores []float64, labels []bool, w GAUCWeighting) (GAUC, error) {
 	const fn = "metrics: GAUCImpression"
 	if err := checkLen(fn, "users", len(users), "scores", len(scores)); err != nil {
-		return 0, err
+		return GAUC{}, err
 	}
 	if err := checkLen(fn, "scores", len(scores), "labels", len(labels)); err != nil {
-		return 0, err
+		return GAUC{}, err
 	}
 	if err := checkNaN(fn, "score", scores); err != nil {
-		return 0, err
+		return GAUC{}, err
 	}
 	if w != WeightImpressions && w != WeightPositives {
 		panic(fmt.Sprintf("metrics: GAUCImpression: invalid weighting %d", int(w)))
@@ -318,6 +336,7 @@ func GAUCImpression(users []int32, scores []float64, labels []bool, w GAUCWeight
 	})
 	y := make([]float64, 0, len(s))
 	cls := make([]bool, 0, len(s))
+	var g GAUC
 	var sum, wsum float64
 	for lo := 0; lo < len(s); {
 		hi, pos := lo, 0
@@ -339,13 +358,17 @@ func GAUCImpression(users []int32, scores []float64, labels []bool, w GAUCWeight
 			}
 			sum += wt * aucSorted(y, cls)
 			wsum += wt
+			g.Users++
+		} else {
+			g.OneClass++
 		}
 		lo = hi
 	}
-	if wsum == 0 {
-		return 0, fmt.Errorf("%s: none of the users has both positive and negative samples: %w", fn, ErrOneClass)
+	if g.Users == 0 {
+		return g, fmt.Errorf("%s: none of the %d users has both positive and negative samples: %w", fn, g.OneClass, ErrOneClass)
 	}
-	return sum / wsum, nil
+	g.Value = sum / wsum
+	return g, nil
 }
 
 // LogLossEps is the clipping bound of LogLoss: probabilities are clipped to [eps, 1-eps]. 1e-7 is

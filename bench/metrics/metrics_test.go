@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"strings"
@@ -338,6 +339,42 @@ func TestGAUCImpressionErrors(t *testing.T) {
 	} {
 		if _, err := GAUCImpression(tc.users, tc.scores, tc.labels, WeightImpressions); !errors.Is(err, tc.want) {
 			t.Errorf("%s: error %v, want %v", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestBadInputRules has one row per bad-input rule of the metrics (issues #12, #13): an empty input
+// or one class is an error, never 0 or NaN; GAUC's skipped one-class users are counted.
+func TestBadInputRules(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		run  func() (float64, error)
+		want error  // nil: no error
+		msg  string // in the error
+	}{
+		{"MAE over zero clicks", func() (float64, error) { return MAE(nil, nil) }, ErrEmpty, "metrics: MAE"},
+		{"GAUC with one-class users skips and counts them", func() (float64, error) {
+			// user 1: +0.9 -0.1 (AUC 1); user 2: two positives; user 3: one negative.
+			g, err := GroupAUC([]int32{1, 1, 2, 2, 3}, []float64{0.9, 0.1, 0.5, 0.6, 0.2}, []bool{true, false, true, true, false}, WeightImpressions)
+			if err == nil && (g.Users != 1 || g.OneClass != 2) {
+				return 0, fmt.Errorf("users %d one-class %d, want 1 and 2", g.Users, g.OneClass)
+			}
+			return g.Value, err
+		}, nil, ""},
+		{"GAUC with every user one-class", func() (float64, error) {
+			return GAUCImpression([]int32{1, 2, 2}, []float64{1, 2, 3}, []bool{true, false, false}, WeightImpressions)
+		}, ErrOneClass, "none of the 2 users has both"},
+		{"AUC of one class", func() (float64, error) { return AUC([]float64{1, 2}, []bool{true, true}) }, ErrOneClass, "2 positives among 2"},
+		{"GAUC (TIN code) over no users", func() (float64, error) { return GAUCPairwise(nil, nil) }, ErrEmpty, "GAUCPairwise"},
+	} {
+		got, err := tc.run()
+		switch {
+		case tc.want == nil && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.want == nil && (math.IsNaN(got) || got != 1):
+			t.Errorf("%s: %v, want 1", tc.name, got)
+		case tc.want != nil && (!errors.Is(err, tc.want) || !strings.Contains(err.Error(), tc.msg)):
+			t.Errorf("%s: error %v, want %v containing %q", tc.name, err, tc.want, tc.msg)
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/tibench/tibench/bench"
 	"github.com/tibench/tibench/bench/tbatch"
 	"github.com/tibench/tibench/datasets"
 )
@@ -21,7 +22,8 @@ const datasetsUsage = `usage: tibench datasets <command> [arguments]
 Commands:
   list                          list the downloadable JODIE datasets and the synthetic presets
   download [flags] NAME         download a dataset into the cache, verify it, print its path
-  stats [flags] FILE_OR_NAME... print statistics of JODIE-format files, downloaded datasets or presets
+  stats [flags] FILE_OR_NAME... print statistics of JODIE-format files, downloaded datasets or presets,
+                                and what the session and ctr tasks' views keep and drop of them
   synth [flags] PRESET -o FILE  write a synthetic preset as a JODIE-format CSV file
 
 The cache directory is $TIBENCH_DATA, default ~/.cache/tibench. Without network, fetch the URL
@@ -31,6 +33,7 @@ Examples:
   tibench datasets download wikipedia
   tibench datasets stats wikipedia synth-wikipedia-small
   tibench datasets stats -lenient ./my-interactions.csv
+  tibench datasets stats -categories ./product-categories.csv ./train-item-views.csv
   tibench datasets synth synth-mooc-small -seed 7 -o mooc-small.csv
 `
 
@@ -137,6 +140,7 @@ func datasetsStats(ctx context.Context, args []string, stdout, stderr io.Writer)
 	lenient := fs.Bool("lenient", false, "skip bad rows of a file (reported on stderr) instead of failing")
 	sortRows := fs.Bool("sort", false, "sort a file's rows by time instead of rejecting out-of-order rows")
 	seed := fs.Uint64("seed", 1, "seed for synthetic presets")
+	catPath := fs.String("categories", "", "item-category file (item_id,category) to apply to each dataset, as dataset.categories")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return helpIsNil(err)
@@ -145,13 +149,28 @@ func datasetsStats(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fs.Usage()
 		return errors.New("datasets stats: want at least one file, dataset name or preset")
 	}
+	var cats *datasets.CategoryFile
+	if *catPath != "" {
+		if cats, err = datasets.LoadCategories(ctx, *catPath); err != nil {
+			return err
+		}
+	}
 	var sums []datasets.Summary
 	var batches []*tbatch.Batches
+	var views []string
 	for _, arg := range pos {
 		d, err := openDataset(ctx, arg, datasets.LoadOptions{Lenient: *lenient, Sort: *sortRows}, *seed, stderr)
 		if err != nil {
 			return err
 		}
+		if cats != nil {
+			rep, err := datasets.ApplyCategories(d, cats)
+			if err != nil {
+				return err
+			}
+			views = append(views, d.Name+": "+rep.String())
+		}
+		views = append(views, describeViews(d)...)
 		sums = append(sums, datasets.Summarize(d))
 		// t-batches as JODIE trains: rolling windows of span/500 over the whole sequence.
 		span := d.Times[d.Len()-1] - d.Times[0]
@@ -174,7 +193,33 @@ func datasetsStats(ctx context.Context, args []string, stdout, stderr io.Writer)
 			s.Name, s.Interactions, s.Users, s.Items, s.TimeSpan/86400, s.RepeatRate, s.LabelRate, s.Positives, s.FeatureDim,
 			batches[i].NumBatches(), batches[i].MeanBatchSize())
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	// The views' counts: what the session and ctr tasks, with their default settings, read, drop,
+	// cap and keep (the run log prints the same line for each run's own settings).
+	fmt.Fprintln(stdout, "\nTask views with the default settings (the run log prints each run's):")
+	for _, v := range views {
+		fmt.Fprintln(stdout, v)
+	}
+	return nil
+}
+
+// describeViews returns one line per view task (session, ctr) of d with the task's default run
+// settings: its counts (bench.DescribeView), or why the view cannot be built.
+func describeViews(d *datasets.Dataset) []string {
+	var out []string
+	for _, task := range []bench.Task{bench.TaskSession, bench.TaskCTR} {
+		r := bench.RunConfig{Task: task.Name()}
+		task.Defaults(&r)
+		v, err := task.View(d, r)
+		if err != nil {
+			out = append(out, fmt.Sprintf("%s: %s view: none: %v", d.Name, task.Name(), err))
+			continue
+		}
+		out = append(out, d.Name+": "+bench.DescribeView(v))
+	}
+	return out
 }
 
 // openDataset loads arg as, in this order, an existing file (JODIE CSV or DIGINETICA), a downloaded registry dataset, or a

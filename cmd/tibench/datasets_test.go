@@ -42,6 +42,8 @@ func TestDatasetsGolden(t *testing.T) {
 		{"stats_lenient", []string{"stats", "-lenient", smallCSV, "../../datasets/testdata/bad.csv"}},
 		{"stats_sort_lenient", []string{"stats", "../../datasets/testdata/bad.csv", "-sort", "-lenient"}},
 		{"stats_strict_error", []string{"stats", "../../datasets/testdata/bad.csv"}},
+		{"stats_categories", []string{"stats", "-categories", "testdata/small-categories.csv", smallCSV}},
+		{"stats_categories_conflict", []string{"stats", "-categories", "testdata/conflicting-categories.csv", smallCSV}},
 		{"stats_unknown", []string{"stats", "movielens"}},
 		{"stats_not_downloaded", []string{"stats", "wikipedia"}},
 		{"stats_no_args", []string{"stats"}},

@@ -51,9 +51,10 @@ type Options struct {
 // Runner executes planned runs and writes their results. It caches loaded datasets, so one process
 // running several experiments reads each dataset once. A Runner is not safe for concurrent use.
 type Runner struct {
-	opt  Options
-	log  io.Writer
-	data map[bench.DatasetConfig]*datasets.Dataset
+	opt    Options
+	log    io.Writer
+	data   map[bench.DatasetConfig]*datasets.Dataset
+	viewed map[string]bool // views already described in the log, by dataset and description
 }
 
 // New returns a runner with opt's defaults filled in.
@@ -71,7 +72,7 @@ func New(opt Options) *Runner {
 	if log == nil {
 		log = io.Discard
 	}
-	return &Runner{opt: opt, log: log, data: map[bench.DatasetConfig]*datasets.Dataset{}}
+	return &Runner{opt: opt, log: log, data: map[bench.DatasetConfig]*datasets.Dataset{}, viewed: map[string]bool{}}
 }
 
 func (x *Runner) dataset(ctx context.Context, c bench.DatasetConfig) (*datasets.Dataset, error) {
@@ -79,7 +80,7 @@ func (x *Runner) dataset(ctx context.Context, c bench.DatasetConfig) (*datasets.
 		return d, nil
 	}
 	start := time.Now()
-	d, err := datasets.Open(ctx, c.Name, datasets.OpenOptions{SynthSeed: c.SynthSeed, Lenient: c.Lenient, Sort: c.Sort, Log: x.log})
+	d, err := datasets.Open(ctx, c.Name, datasets.OpenOptions{SynthSeed: c.SynthSeed, Lenient: c.Lenient, Sort: c.Sort, Categories: c.Categories, Log: x.log})
 	if err != nil {
 		return nil, err
 	}
@@ -249,6 +250,11 @@ func (x *Runner) RunSeed(ctx context.Context, p *bench.PlannedRun, seed uint64) 
 	data, err := task.View(ds, cfg.Run)
 	if err != nil {
 		return fail(err)
+	}
+	// What the view read, dropped, capped and kept (issues #12, #13), once per dataset and view.
+	if desc := bench.DescribeView(data); desc != "" && !x.viewed[cfg.Dataset.Name+"\x00"+desc] {
+		x.viewed[cfg.Dataset.Name+"\x00"+desc] = true
+		fmt.Fprintf(x.log, "dataset %s: %s\n", cfg.Dataset.Name, desc)
 	}
 	be, err := ag.BackendByName(cfg.Run.Backend)
 	if err != nil {

@@ -326,7 +326,10 @@ var (
 		Name: "JUMP Table 2", Title: "dwell-time prediction (MAE)",
 		Experiment: "jump-tables", Bench: "Dwell",
 		Intro: "Mean absolute error in seconds of the predicted dwell time on sessions (benchmark `Dwell`, experiment " +
-			"`jump-tables`). `paper` = Zhou et al., IJCAI 2018, Table 2. Lower is better.",
+			"`jump-tables`). `paper` = Zhou et al., IJCAI 2018, Table 2. Lower is better. MAE counts observed dwell times " +
+			"only: a censored one (a session's last click, or a pause of at least c1 = 2000 s) is a lower bound and is not " +
+			"scored; a validation or test part without an observed dwell time is an error before training, never an MAE of 0 " +
+			"or NaN.",
 		Datasets: jumpDatasets,
 		Metrics:  []metric{{"MAE", "MAE (s)", 2}},
 		Methods:  jumpTable2Methods,
@@ -337,7 +340,10 @@ var (
 		Name: "JUMP Table 3", Title: "next-click prediction (Recall@20, MRR@20, NDCG@20)",
 		Experiment: "jump-tables", Bench: "Dwell",
 		Intro: "Rank of the next clicked item in a session: Recall@20, MRR@20 and NDCG@20 (benchmark `Dwell`, experiment " +
-			"`jump-tables`). `paper` = Zhou et al., IJCAI 2018, Table 3 (its \"DTGU\" row is DTGRU).",
+			"`jump-tables`). `paper` = Zhou et al., IJCAI 2018, Table 3 (its \"DTGU\" row is DTGRU). Sessions as JUMP §5.1: " +
+			"clicks on items clicked fewer than 3 times are dropped, then the sessions left with one click; validation and " +
+			"test clicks on items never clicked in training are kept and ranked among all items (GRU4Rec's and NARM's " +
+			"preprocessing drop them instead). The run log counts all three.",
 		Datasets: jumpDatasets,
 		Metrics: []metric{
 			{"recall@20", "Recall@20", 4}, {"MRR@20", "MRR@20", 4}, {"ndcg@20", "NDCG@20", 4},
@@ -352,7 +358,10 @@ var (
 		Intro: "Click-through-rate prediction on positives and fixed-seed random negatives (benchmark `CTR`, experiment " +
 			"`tin-table1`): Logloss (lower is better), GAUC as in the TIN code (mean over users of the pairwise " +
 			"positive-above-negative rate) and the impression-weighted GAUC. `paper` = Zhou, Pan et al., WWW 2024 " +
-			"Companion, Table 1, mean ± std over five runs (the paper reports no impression-weighted GAUC).",
+			"Companion, Table 1, mean ± std over five runs (the paper reports no impression-weighted GAUC). Users with fewer " +
+			"than 3 interactions have no validation and test sample and are left out; histories keep the 50 most recent " +
+			"behaviours; with a category file (`dataset.categories`), the items it does not list share one unknown category. " +
+			"The run log counts all three. Every evaluated user has one positive and its negative, so GAUC skips no user.",
 		Datasets: tinDatasets,
 		Metrics: []metric{
 			{"logloss", "Logloss", 4}, {"GAUC", "GAUC", 4}, {"GAUC-impr", "GAUC (impression-weighted)", 4},
