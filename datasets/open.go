@@ -23,7 +23,7 @@ type OpenOptions struct {
 // Open resolves a dataset name: a synthetic preset is generated from opt.SynthSeed, a registered
 // real dataset is read from the download cache (`tibench datasets download NAME` first), and
 // anything else is a path to a JODIE CSV or to a DIGINETICA item-views file, told apart by the
-// first line (DigineticaHeader; see ReadDigineticaDataset).
+// first line (DigineticaHeader or DigineticaHeaderCIKM; see ReadDigineticaDataset).
 func Open(ctx context.Context, name string, opt OpenOptions) (*Dataset, error) {
 	if slices.Contains(PresetNames(), name) {
 		seed := opt.SynthSeed
@@ -59,8 +59,8 @@ func LoadFile(ctx context.Context, path string, opt LoadOptions) (*Dataset, *Loa
 	return LoadCSV(ctx, path, opt)
 }
 
-// isDiginetica reports whether the file at path starts with DIGINETICA's header line (a byte-order
-// mark and CRLF allowed). A file that cannot be read is not: the CSV loader reports the error.
+// isDiginetica reports whether the file at path starts with DIGINETICA's header line, either
+// spelling (a byte-order mark and CRLF allowed). A file that cannot be read is not: the CSV loader reports the error.
 func isDiginetica(path string) bool {
 	f, err := os.Open(path)
 	if err != nil {
@@ -69,5 +69,5 @@ func isDiginetica(path string) bool {
 	defer f.Close()
 	line, _ := bufio.NewReader(f).ReadSlice('\n')
 	line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
-	return string(bytes.TrimRight(line, "\r\n")) == DigineticaHeader
+	return isDigineticaHeader(bytes.TrimRight(line, "\r\n"))
 }
