@@ -16,14 +16,17 @@ type OpenOptions struct {
 	SynthSeed uint64
 	// Lenient and Sort are LoadOptions for CSV files.
 	Lenient, Sort bool
-	// Log receives one line about skipped or reordered CSV rows (nil discards).
+	// Log receives one line about skipped or reordered rows and a converter's notes, and the
+	// downloader's messages about verifying a registry dataset's files (nil: those go to stderr,
+	// the rest is discarded).
 	Log io.Writer
 }
 
 // Open resolves a dataset name: a synthetic preset is generated from opt.SynthSeed, a registered
-// real dataset is read from the download cache (`tibench datasets download NAME` first), and
-// anything else is a path to a JODIE CSV or to a DIGINETICA item-views file, told apart by the
-// first line (DigineticaHeader or DigineticaHeaderCIKM; see ReadDigineticaDataset).
+// real dataset is read from the download cache (`tibench datasets download NAME` first, or its
+// files placed there by hand; Downloader.LoadSource), and anything else is a path to a JODIE CSV
+// or to a DIGINETICA item-views file, told apart by the first line (DigineticaHeader or
+// DigineticaHeaderCIKM; see ReadDigineticaDataset).
 func Open(ctx context.Context, name string, opt OpenOptions) (*Dataset, error) {
 	if slices.Contains(PresetNames(), name) {
 		seed := opt.SynthSeed
@@ -32,19 +35,21 @@ func Open(ctx context.Context, name string, opt OpenOptions) (*Dataset, error) {
 		}
 		return Synthesize(name, seed)
 	}
-	path := name
-	if _, err := SourceByName(name); err == nil {
-		p, err := Resolve(name)
-		if err != nil {
-			return nil, err
-		}
-		path = p
+	lopt := LoadOptions{Lenient: opt.Lenient, Sort: opt.Sort}
+	var (
+		d   *Dataset
+		rep *LoadReport
+		err error
+	)
+	if src, serr := SourceByName(name); serr == nil {
+		d, rep, err = (&Downloader{Log: opt.Log}).LoadSource(ctx, src, lopt)
+	} else {
+		d, rep, err = LoadFile(ctx, name, lopt)
 	}
-	d, rep, err := LoadFile(ctx, path, LoadOptions{Lenient: opt.Lenient, Sort: opt.Sort})
 	if err != nil {
 		return nil, err
 	}
-	if (rep.Skipped > 0 || rep.Reordered || rep.UserConflicts > 0) && opt.Log != nil {
+	if (rep.Skipped > 0 || rep.Reordered || rep.UserConflicts > 0 || len(rep.Notes) > 0) && opt.Log != nil {
 		fmt.Fprintf(opt.Log, "dataset %s: %s\n", name, rep)
 	}
 	return d, nil
