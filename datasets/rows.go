@@ -71,8 +71,8 @@ func (l *lines) err() error {
 	return fmt.Errorf("datasets: reading %s line %d: %w", l.path, l.n+1, err)
 }
 
-// badRows applies LoadOptions.Lenient to a RowError: strict loads return it, lenient loads count
-// it in rep and go on (keep returns nil).
+// badRows applies LoadOptions.Lenient to a RowError: a strict load gets it back to return; a
+// lenient load gets nil, the row counted in rep (and described, up to MaxReportedProblems).
 func badRows(rep *LoadReport, lenient bool, e *RowError) error {
 	if !lenient {
 		return e
