@@ -57,6 +57,9 @@ type LoadReport struct {
 	// UserConflicts counts the sessions whose rows name two known users (DIGINETICA only; the
 	// session keeps its earliest click's user).
 	UserConflicts int
+	// Notes are a converter's other findings worth a line, e.g. how many items got
+	// UnknownCategory; the registry's non-JODIE sources only.
+	Notes []string
 }
 
 // String summarises the report in one line.
@@ -68,6 +71,9 @@ func (r *LoadReport) String() string {
 	}
 	if r.UserConflicts > 0 {
 		fmt.Fprintf(&b, ", %d sessions naming two users (each keeps its earliest click's)", r.UserConflicts)
+	}
+	for _, n := range r.Notes {
+		b.WriteString(", " + n)
 	}
 	if r.Skipped > 0 {
 		fmt.Fprintf(&b, ", %d skipped", r.Skipped)
@@ -96,7 +102,8 @@ var ErrBadRow = errors.New("datasets: bad row")
 var ErrNoRows = errors.New("datasets: no data rows")
 
 // RowError locates bad input: "PATH:LINE: field N (NAME): reason". Field is 1-based; 0 means
-// the line as a whole.
+// the line as a whole, or, with Name set, the field of that name in a JSON object per line
+// ("PATH:LINE: field NAME: reason").
 type RowError struct {
 	Path   string
 	Line   int
@@ -108,6 +115,9 @@ type RowError struct {
 func (e *RowError) Error() string { return fmt.Sprintf("%s:%d: %s", e.Path, e.Line, e.detail()) }
 
 func (e *RowError) detail() string {
+	if e.Field == 0 && e.Name != "" {
+		return fmt.Sprintf("field %s: %s", e.Name, e.Reason)
+	}
 	if e.Field == 0 {
 		return e.Reason
 	}

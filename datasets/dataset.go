@@ -1,7 +1,8 @@
 // Package datasets holds time-stamped user–item interaction data: the column-oriented schema, the JODIE
-// CSV loader, the registry and downloader of the public datasets, the embedded synthetic generator,
-// chronological splits, time-delta features, the session (JUMP) and CTR (TIN) converters, and the
-// item-category file (dataset.categories).
+// CSV loader and the readers of JUMP's and TIN's datasets (DIGINETICA, YOOCHOOSE, the subreddit log,
+// Amazon reviews, Taobao ad impressions), the registry and downloader of the public datasets, the
+// embedded synthetic generator, chronological splits, time-delta features, the session (JUMP) and
+// CTR (TIN) converters, and the item-category file (dataset.categories).
 package datasets
 
 import (

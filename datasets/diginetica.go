@@ -16,10 +16,20 @@ import (
 )
 
 // DigineticaHeader is the header line of DIGINETICA's train-item-views.csv (CIKM Cup 2016, the
-// CIKM16 dataset of JUMP).
+// CIKM16 dataset of JUMP) as the public sample spells it; the file in the Cup's
+// dataset-train-diginetica.zip says DigineticaHeaderCIKM. Both are read alike.
 const DigineticaHeader = "session_id;user_id;item_id;timeframe;eventdate"
 
+// DigineticaHeaderCIKM is the header line of train-item-views.csv in dataset-train-diginetica.zip.
+const DigineticaHeaderCIKM = "sessionId;userId;itemId;timeframe;eventdate"
+
 var digineticaFields = [5]string{"session_id", "user_id", "item_id", "timeframe", "eventdate"}
+
+// isDigineticaHeader reports whether a first line (byte-order mark and "\r" removed) is either
+// spelling of DIGINETICA's header.
+func isDigineticaHeader(b []byte) bool {
+	return string(b) == DigineticaHeader || string(b) == DigineticaHeaderCIKM
+}
 
 // LoadDiginetica reads a DIGINETICA item-views file. See ReadDiginetica.
 func LoadDiginetica(ctx context.Context, path string, cfg SessionConfig) (*Sessions, error) {
@@ -250,8 +260,8 @@ func parseDiginetica(ctx context.Context, r io.Reader, name string, rep *LoadRep
 		b := bytes.TrimSuffix(sc.Bytes(), []byte("\r"))
 		if line == 1 {
 			b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
-			if string(b) != DigineticaHeader {
-				return nil, bad(1, 0, "header %s, want %q", quote(b), DigineticaHeader)
+			if !isDigineticaHeader(b) {
+				return nil, bad(1, 0, "header %s, want %q or %q", quote(b), DigineticaHeader, DigineticaHeaderCIKM)
 			}
 			continue
 		}

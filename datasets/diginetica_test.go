@@ -201,3 +201,32 @@ func TestValidateSessions(t *testing.T) {
 		t.Errorf("out of range: %v", err)
 	}
 }
+
+// TestDigineticaCIKMHeader: the Cup's own train-item-views.csv spells its header in camel case
+// (DigineticaHeaderCIKM); it reads as the public sample's spelling does, and Open recognises it.
+func TestDigineticaCIKMHeader(t *testing.T) {
+	want, _, err := ReadDigineticaDataset(context.Background(), strings.NewReader(handDiginetica), "hand.csv", LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	camel := DigineticaHeaderCIKM + strings.TrimPrefix(handDiginetica, DigineticaHeader)
+	got, _, err := ReadDigineticaDataset(context.Background(), strings.NewReader(camel), "hand.csv", LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.Users, want.Users) || !slices.Equal(got.Items, want.Items) || !slices.Equal(got.Times, want.Times) ||
+		!slices.Equal(got.SessionIDs, want.SessionIDs) || !slices.Equal(got.UserIDs, want.UserIDs) {
+		t.Errorf("camel-case header: got %+v, want %+v", got, want)
+	}
+	path := filepath.Join(t.TempDir(), "train-item-views.csv")
+	if err := os.WriteFile(path, []byte(camel), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if d, err := Open(context.Background(), path, OpenOptions{}); err != nil || d.Session == nil || d.Len() != 8 {
+		t.Errorf("Open: %v, %+v", err, d)
+	}
+	_, _, err = ReadDigineticaDataset(context.Background(), strings.NewReader("sessionId;userId;itemId;timeframe\n"), "x.csv", LoadOptions{})
+	if !errors.Is(err, ErrBadRow) || !strings.Contains(err.Error(), `want "session_id;user_id;item_id;timeframe;eventdate" or "sessionId;userId;itemId;timeframe;eventdate"`) {
+		t.Errorf("wrong header: %v", err)
+	}
+}

@@ -38,11 +38,14 @@ var (
 // A download goes to NAME.csv.part (resumed with an HTTP Range request when a previous transfer
 // broke off), is loaded and checked against the Source's statistics and the lock file, and only
 // then renamed to NAME.csv. A file that fails the checks is renamed to NAME.csv.rejected.
-// Concurrent downloaders sharing one cache directory are not coordinated.
+// Sources of several files, archives or other formats than JODIE's go the same way file by file
+// (fetch.go: FetchFiles, LoadSource). Concurrent downloaders sharing one cache directory are not
+// coordinated.
 type Downloader struct {
 	// Dir is the cache directory. Default: DefaultDir().
 	Dir string
-	// BaseURL is prefixed to Source.File. Default DefaultBaseURL; tests point it at httptest servers.
+	// BaseURL is prefixed to Source.File of the JODIE CSVs (other sources name their own URLs).
+	// Default DefaultBaseURL; tests point it at httptest servers.
 	BaseURL string
 	// Client does the HTTP requests. Default: a client whose dials time out after DialTimeout,
 	// so that an offline machine fails fast.
@@ -85,8 +88,12 @@ func (dl *Downloader) log() io.Writer {
 	return os.Stderr
 }
 
-// URL is where src is downloaded from.
+// URL is where src is downloaded from: a JODIE CSV under BaseURL; for the other sources their
+// first file's URL ("" when it is placed by hand; see Source.Files).
 func (dl *Downloader) URL(src Source) string {
+	if !src.isJODIE() {
+		return src.Files[0].URL
+	}
 	base := dl.BaseURL
 	if base == "" {
 		base = DefaultBaseURL
@@ -94,11 +101,15 @@ func (dl *Downloader) URL(src Source) string {
 	return strings.TrimSuffix(base, "/") + "/" + src.File
 }
 
-// Path is where src lives in the cache, downloaded or not.
+// Path is where src lives in the cache, downloaded or not: its JODIE CSV, or the first of its
+// files (Paths lists them all).
 func (dl *Downloader) Path(src Source) (string, error) {
 	dir, err := dl.dir()
 	if err != nil {
 		return "", err
+	}
+	if !src.isJODIE() {
+		return filepath.Join(dir, src.Files[0].Name), nil
 	}
 	return filepath.Join(dir, src.File), nil
 }
@@ -115,11 +126,14 @@ func (dl *Downloader) Resolve(name string) (string, error) {
 	return dl.ResolveSource(src)
 }
 
-// ResolveSource returns src's path in the cache without using the network. A file recorded in
-// the lock file must still have its hash; a file placed by hand is checked against src's
-// statistics once and then recorded. A missing file is an ErrNotDownloaded error saying how to
-// get it.
+// ResolveSource returns src's path in the cache (Path) without using the network. A file
+// recorded in the lock file must still have its hash; a file placed by hand is checked against
+// src's statistics once and then recorded (for sources of several files, through a load of them
+// all, as FetchFiles does). A missing file is an ErrNotDownloaded error saying how to get it.
 func (dl *Downloader) ResolveSource(src Source) (string, error) {
+	if !src.isJODIE() {
+		return dl.resolveFiles(src)
+	}
 	path, err := dl.Path(src)
 	if err != nil {
 		return "", err
@@ -136,7 +150,28 @@ func (dl *Downloader) ResolveSource(src Source) (string, error) {
 	return path, nil
 }
 
-// Download fetches the registry dataset name (unless cached) and returns its path.
+// resolveFiles is ResolveSource for sources other than a JODIE CSV.
+func (dl *Downloader) resolveFiles(src Source) (string, error) {
+	ctx := context.Background()
+	dir, err := dl.dir()
+	if err != nil {
+		return "", err
+	}
+	set, err := dl.locate(ctx, src, dir, nil)
+	if err != nil {
+		return "", err
+	}
+	if _, _, err := dl.verify(ctx, set, LoadOptions{Name: src.Name}, false); err != nil {
+		return "", set.abort(ctx, err)
+	}
+	if err := set.commit(); err != nil {
+		return "", err
+	}
+	return dl.Path(src)
+}
+
+// Download fetches the registry dataset name (unless cached) and returns its path (the first of
+// its files; FetchFiles returns them all).
 func (dl *Downloader) Download(ctx context.Context, name string) (string, error) {
 	src, err := SourceByName(name)
 	if err != nil {
@@ -146,8 +181,16 @@ func (dl *Downloader) Download(ctx context.Context, name string) (string, error)
 }
 
 // Fetch makes src available in the cache and returns its path: a cached file is verified as in
-// ResolveSource; otherwise it is downloaded, verified, recorded in the lock file and moved into place.
+// ResolveSource; otherwise it is downloaded, verified, recorded in the lock file and moved into
+// place. For a source of several files it is FetchFiles, returning the first path.
 func (dl *Downloader) Fetch(ctx context.Context, src Source) (string, error) {
+	if !src.isJODIE() {
+		paths, err := dl.FetchFiles(ctx, src, LoadOptions{})
+		if err != nil {
+			return "", err
+		}
+		return paths[0], nil
+	}
 	path, err := dl.Path(src)
 	if err != nil {
 		return "", err

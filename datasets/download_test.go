@@ -396,7 +396,7 @@ func TestRegistry(t *testing.T) {
 		"mooc":      {411749, 7047, 98, 4066},
 	}
 	names := SourceNames()
-	if strings.Join(names, ",") != "lastfm,mooc,reddit,wikipedia" {
+	if strings.Join(names, ",") != "alibaba,amazon-electronics,cikm16,lastfm,mooc,recsys15,reddit,reddit-sessions,wikipedia" {
 		t.Errorf("names %q", names)
 	}
 	for name, w := range want {
@@ -412,7 +412,7 @@ func TestRegistry(t *testing.T) {
 		}
 	}
 	_, err := SourceByName("movielens")
-	if !errors.Is(err, ErrUnknownSource) || err.Error() != `datasets: unknown dataset "movielens" (known: lastfm, mooc, reddit, wikipedia)` {
+	if !errors.Is(err, ErrUnknownSource) || err.Error() != `datasets: unknown dataset "movielens" (known: alibaba, amazon-electronics, cikm16, lastfm, mooc, recsys15, reddit, reddit-sessions, wikipedia)` {
 		t.Errorf("unknown: %v", err)
 	}
 	if _, err := Resolve("movielens"); !errors.Is(err, ErrUnknownSource) {

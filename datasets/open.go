@@ -19,15 +19,17 @@ type OpenOptions struct {
 	// Categories is the path of an item-category file applied to the data (ApplyCategories; the
 	// format is in categoryfile.go); "" keeps the data's own categories, if any.
 	Categories string
-	// Log receives one line about skipped or reordered CSV rows, and one about the categories
-	// (nil discards).
+	// Log receives one line about skipped or reordered rows and a converter's notes, one about the
+	// categories, and the downloader's messages about verifying a registry dataset's files (nil:
+	// those go to stderr, the rest is discarded).
 	Log io.Writer
 }
 
 // Open resolves a dataset name: a synthetic preset is generated from opt.SynthSeed, a registered
-// real dataset is read from the download cache (`tibench datasets download NAME` first), and
-// anything else is a path to a JODIE CSV or to a DIGINETICA item-views file, told apart by the
-// first line (DigineticaHeader; see ReadDigineticaDataset).
+// real dataset is read from the download cache (`tibench datasets download NAME` first, or its
+// files placed there by hand; Downloader.LoadSource), and anything else is a path to a JODIE CSV
+// or to a DIGINETICA item-views file, told apart by the first line (DigineticaHeader or
+// DigineticaHeaderCIKM; see ReadDigineticaDataset).
 //
 // With opt.Categories, the category file is then applied; its report goes to opt.Log.
 func Open(ctx context.Context, name string, opt OpenOptions) (*Dataset, error) {
@@ -57,19 +59,21 @@ func open(ctx context.Context, name string, opt OpenOptions) (*Dataset, error) {
 		}
 		return Synthesize(name, seed)
 	}
-	path := name
-	if _, err := SourceByName(name); err == nil {
-		p, err := Resolve(name)
-		if err != nil {
-			return nil, err
-		}
-		path = p
+	lopt := LoadOptions{Lenient: opt.Lenient, Sort: opt.Sort}
+	var (
+		d   *Dataset
+		rep *LoadReport
+		err error
+	)
+	if src, serr := SourceByName(name); serr == nil {
+		d, rep, err = (&Downloader{Log: opt.Log}).LoadSource(ctx, src, lopt)
+	} else {
+		d, rep, err = LoadFile(ctx, name, lopt)
 	}
-	d, rep, err := LoadFile(ctx, path, LoadOptions{Lenient: opt.Lenient, Sort: opt.Sort})
 	if err != nil {
 		return nil, err
 	}
-	if (rep.Skipped > 0 || rep.Reordered || rep.UserConflicts > 0) && opt.Log != nil {
+	if (rep.Skipped > 0 || rep.Reordered || rep.UserConflicts > 0 || len(rep.Notes) > 0) && opt.Log != nil {
 		fmt.Fprintf(opt.Log, "dataset %s: %s\n", name, rep)
 	}
 	return d, nil
@@ -84,8 +88,8 @@ func LoadFile(ctx context.Context, path string, opt LoadOptions) (*Dataset, *Loa
 	return LoadCSV(ctx, path, opt)
 }
 
-// isDiginetica reports whether the file at path starts with DIGINETICA's header line (a byte-order
-// mark and CRLF allowed). A file that cannot be read is not: the CSV loader reports the error.
+// isDiginetica reports whether the file at path starts with DIGINETICA's header line, either
+// spelling (a byte-order mark and CRLF allowed). A file that cannot be read is not: the CSV loader reports the error.
 func isDiginetica(path string) bool {
 	f, err := os.Open(path)
 	if err != nil {
@@ -94,5 +98,5 @@ func isDiginetica(path string) bool {
 	defer f.Close()
 	line, _ := bufio.NewReader(f).ReadSlice('\n')
 	line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
-	return string(bytes.TrimRight(line, "\r\n")) == DigineticaHeader
+	return isDigineticaHeader(bytes.TrimRight(line, "\r\n"))
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
@@ -20,14 +21,16 @@ import (
 const datasetsUsage = `usage: tibench datasets <command> [arguments]
 
 Commands:
-  list                          list the downloadable JODIE datasets and the synthetic presets
-  download [flags] NAME         download a dataset into the cache, verify it, print its path
+  list                          list the registry's real datasets and the synthetic presets
+  download [flags] NAME         download a dataset into the cache, verify it, print its files' paths
   stats [flags] FILE_OR_NAME... print statistics of JODIE-format files, downloaded datasets or presets,
                                 and what the session and ctr tasks' views keep and drop of them
   synth [flags] PRESET -o FILE  write a synthetic preset as a JODIE-format CSV file
 
 The cache directory is $TIBENCH_DATA, default ~/.cache/tibench. Without network, fetch the URL
 that 'list' and 'download' name and place the file in the cache; it is verified on first use.
+Datasets behind a login (cikm16, reddit-sessions, alibaba) are always placed by hand: 'download'
+names the page to get them from and the paths to put them at.
 
 Examples:
   tibench datasets download wikipedia
@@ -92,15 +95,29 @@ func datasetsList(args []string, stdout, stderr io.Writer) error {
 	}
 	var dl datasets.Downloader
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
+	// INTERACTIONS, USERS, ITEMS: the published statistics a first download is checked against
+	// ("-": none published for the raw files). URL: where `download` fetches the (first) file, or
+	// the page to get the files from by hand.
 	fmt.Fprintln(tw, "NAME\tINTERACTIONS\tUSERS\tITEMS\tCACHED\tURL\tDESCRIPTION")
 	for _, s := range datasets.Sources() {
 		cached := "no"
-		if p, err := dl.Path(s); err != nil {
-			cached = "?"
-		} else if _, err := os.Stat(p); err == nil {
+		if dl.Cached(s) {
 			cached = "yes"
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%s\t%s\t%s\n", s.Name, s.Interactions, s.Users, s.Items, cached, dl.URL(s), s.Description)
+		stat := func(n int) string {
+			if n == 0 {
+				return "-"
+			}
+			return strconv.Itoa(n)
+		}
+		url := dl.URL(s)
+		switch {
+		case url == "":
+			url = "by hand from " + s.Page
+		case len(s.Files) > 1:
+			url += fmt.Sprintf(" (+%d more)", len(s.Files)-1)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name, stat(s.Interactions), stat(s.Users), stat(s.Items), cached, url, s.Description)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -117,7 +134,8 @@ func datasetsList(args []string, stdout, stderr io.Writer) error {
 func datasetsDownload(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("download", "[flags] NAME", stderr)
 	dir := fs.String("dir", "", "cache directory (default $TIBENCH_DATA, else ~/.cache/tibench)")
-	base := fs.String("base-url", datasets.DefaultBaseURL, "where the files are downloaded from")
+	base := fs.String("base-url", datasets.DefaultBaseURL, "where the JODIE CSVs are downloaded from (the other datasets name their own URLs)")
+	lenient := fs.Bool("lenient", false, "accept a first download whose bad rows are skipped (counted on stderr) instead of rejecting it")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return helpIsNil(err)
@@ -126,12 +144,18 @@ func datasetsDownload(ctx context.Context, args []string, stdout, stderr io.Writ
 		fs.Usage()
 		return fmt.Errorf("datasets download: want one dataset name (%s), got %d arguments", strings.Join(datasets.SourceNames(), ", "), len(pos))
 	}
-	dl := datasets.Downloader{Dir: *dir, BaseURL: *base, Log: stderr}
-	path, err := dl.Download(ctx, pos[0])
+	src, err := datasets.SourceByName(pos[0])
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(stdout, path)
+	dl := datasets.Downloader{Dir: *dir, BaseURL: *base, Log: stderr}
+	paths, err := dl.FetchFiles(ctx, src, datasets.LoadOptions{Lenient: *lenient})
+	if err != nil {
+		return err
+	}
+	for _, p := range paths {
+		fmt.Fprintln(stdout, p)
+	}
 	return nil
 }
 
@@ -222,15 +246,22 @@ func describeViews(d *datasets.Dataset) []string {
 	return out
 }
 
-// openDataset loads arg as, in this order, an existing file (JODIE CSV or DIGINETICA), a downloaded registry dataset, or a
-// synthetic preset.
+// openDataset loads arg as, in this order, an existing file (JODIE CSV or DIGINETICA), a downloaded
+// registry dataset (any format), or a synthetic preset.
 func openDataset(ctx context.Context, arg string, opt datasets.LoadOptions, seed uint64, stderr io.Writer) (*datasets.Dataset, error) {
-	path := arg
-	if _, err := os.Stat(arg); err != nil {
-		switch {
-		case slices.Contains(datasets.SourceNames(), arg):
+	var (
+		d   *datasets.Dataset
+		rep *datasets.LoadReport
+	)
+	if _, err := os.Stat(arg); err == nil {
+		if d, rep, err = datasets.LoadFile(ctx, arg, opt); err != nil {
+			return nil, err
+		}
+	} else {
+		switch src, serr := datasets.SourceByName(arg); {
+		case serr == nil:
 			dl := datasets.Downloader{Log: stderr}
-			if path, err = dl.Resolve(arg); err != nil {
+			if d, rep, err = dl.LoadSource(ctx, src, opt); err != nil {
 				return nil, err
 			}
 		case slices.Contains(datasets.PresetNames(), arg):
@@ -240,11 +271,7 @@ func openDataset(ctx context.Context, arg string, opt datasets.LoadOptions, seed
 				arg, strings.Join(datasets.SourceNames(), ", "), strings.Join(datasets.PresetNames(), ", "))
 		}
 	}
-	d, rep, err := datasets.LoadFile(ctx, path, opt)
-	if err != nil {
-		return nil, err
-	}
-	if rep.Skipped > 0 || rep.Reordered || rep.UserConflicts > 0 {
+	if rep.Skipped > 0 || rep.Reordered || rep.UserConflicts > 0 || len(rep.Notes) > 0 {
 		fmt.Fprintln(stderr, rep)
 	}
 	return d, nil

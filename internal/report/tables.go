@@ -286,10 +286,19 @@ func provenance(gs []*group) [][2]string {
 	return out
 }
 
+// registryPaperKeys maps the registry's real datasets (tibench datasets list) whose names are not
+// their paper column's key to that key: the paper's own data, so their columns are Real. The
+// registry's "reddit" is JODIE's Reddit, so JUMP's REDDIT (the Kaggle subreddit log) is registered
+// as reddit-sessions; TIN's Amazon is amazon-electronics.
+var registryPaperKeys = map[string]string{"amazon-electronics": "amazon", "reddit-sessions": "reddit"}
+
 // paperKeyOf maps a tibench dataset name to the paper column it mimics: lower case, without the
 // "synth-" prefix and "-small" suffix (the synthetic presets of package datasets are named after
 // the dataset they mimic, e.g. synth-wikipedia-small ≈ Wikipedia).
 func paperKeyOf(dataset string) string {
+	if k, ok := registryPaperKeys[dataset]; ok {
+		return k
+	}
 	d := strings.ToLower(dataset)
 	d = strings.TrimPrefix(d, "synth-")
 	return strings.TrimSuffix(d, "-small")
@@ -304,7 +313,9 @@ type column struct {
 
 // Real reports whether the column's numbers are on the paper's own dataset, i.e. comparable to the
 // published ones (a difference is shown only then).
-func (c column) Real() bool { return c.Dataset != "" && c.Paper.Key != "" && c.Dataset == c.Paper.Key }
+func (c column) Real() bool {
+	return c.Dataset != "" && c.Paper.Key != "" && (c.Dataset == c.Paper.Key || registryPaperKeys[c.Dataset] == c.Paper.Key)
+}
 
 // Label is the column's dataset as shown in a header.
 func (c column) Label() string {
