@@ -102,6 +102,7 @@ func (m *Model) sessionBatch(tp *ag.Tape, train []datasets.Session, batch []int)
 	hidden := b.hidden[:0]
 	var total *ag.Tensor
 	var value float64
+	nextRefs, targets := b.nextRefs[:0], b.targets[:0]
 	n := len(batch)
 	for k := range longest {
 		for train[batch[n-1]].Len() <= k {
@@ -150,23 +151,47 @@ func (m *Model) sessionBatch(tp *ag.Tape, train []datasets.Session, batch []int)
 		if m.dwell != nil {
 			r.theta = out.Dwell
 		}
-		r.next = nil
-		if len(r.rows) > 0 { // the rows with a next click are a prefix too
-			r.next = m.firstRows(tp, out.Session, len(r.rows))
+		// The rows with a next click are a prefix too; their session vectors are scored after the
+		// loop, all clicks of the mini-batch at once.
+		for j := range r.rows {
+			nextRefs = append(nextRefs, ag.RowRef{T: out.Session, Row: int32(j)})
 		}
-		if loss, v := m.loss(tp, r, denom); loss != nil {
+		targets = append(targets, r.targets...)
+		r.rows, r.targets, r.next = r.rows[:0], r.targets[:0], nil
+		if loss, v := m.loss(tp, r, denom); loss != nil { // the dwell terms of this click
 			value += v
-			if total == nil {
-				total = loss
-			} else {
-				total = tp.Add(total, loss)
-			}
+			total = addLoss(tp, total, loss)
 		}
+	}
+	if len(targets) > 0 {
+		// One product of every click's session vector with the output table (or with one shared
+		// set of sampled candidates) instead of one per click: the same loss, far fewer and larger
+		// GEMMs, and the sampled softmax's negatives drawn once per mini-batch rather than once per
+		// click of it (in-batch negatives of the pairwise losses: the mini-batch's next items).
+		r.theta, r.targets = nil, targets
+		r.next = tp.GatherRefs(nextRefs)
+		loss, v := m.loss(tp, r, denom)
+		value += v
+		total = addLoss(tp, total, loss)
 	}
 	clear(hidden) // drop the references to this tape's tensors
 	b.hidden = hidden[:0]
+	clear(nextRefs)
+	b.nextRefs, b.targets = nextRefs[:0], targets[:0]
+	r.targets = r.targets[:0:0]
 	s.pastRefs = nil
 	return total, value, clicks
+}
+
+// addLoss is total + loss, either of which may be nil.
+func addLoss(tp *ag.Tape, total, loss *ag.Tensor) *ag.Tensor {
+	switch {
+	case loss == nil:
+		return total
+	case total == nil:
+		return loss
+	}
+	return tp.Add(total, loss)
 }
 
 // firstRows is t's first n rows: t itself when it has n.

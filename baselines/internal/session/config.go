@@ -36,7 +36,8 @@ type Config struct {
 	// over all items), "bpr" or "top1" (GRU4Rec's pairwise losses against the other lanes' next
 	// items, Hidasi et al. 2016 §3.1.3), "bpr-max" or "top1-max" (Hidasi and Karatzoglou 2018
 	// §3.1–3.2: weighted by a softmax over the negatives' scores, the negatives being the other
-	// lanes' next items plus Negatives shared samples). Default: the model's (Spec.DefaultLoss).
+	// lanes' next items plus Negatives shared samples; under BPTT "session", the other next items of
+	// the mini-batch). Default: the model's (Spec.DefaultLoss).
 	Loss string `yaml:"loss"`
 	// Negatives (igru) is the number of extra negative items sampled per step, shared by the
 	// step's rows, drawn in proportion to training popularity^SampleAlpha. Default 256.
@@ -45,7 +46,8 @@ type Config struct {
 	// SampledSoftmax; 0 uniform, 1 popularity). Default 0.75 (GRU4Rec's code).
 	SampleAlpha *float64 `yaml:"sample_alpha"`
 	// SampledSoftmax, when > 0, trains the cross-entropy over the step's next items plus this many
-	// items drawn by popularity^SampleAlpha (shared by the step's rows) instead of over all items:
+	// items drawn by popularity^SampleAlpha (shared by the step's rows; under BPTT "session" the
+	// step is the whole mini-batch: its clicks' next items plus one draw) instead of over all items:
 	// the cost of a training step then no longer grows with the item count (the speed target of
 	// issue #12 at 40,000 items). Evaluation always ranks ALL items. Default 0: the full softmax.
 	SampledSoftmax int `yaml:"sampled_softmax"`

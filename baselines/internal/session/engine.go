@@ -455,6 +455,8 @@ type stepBuffers struct {
 	hidden   []*ag.Tensor
 	pastRefs []ag.RowRef
 	iota     []int32
+	nextRefs []ag.RowRef
+	targets  []int32
 }
 
 // forward runs one batch step of the active lanes: dwell head, recurrence, and the session
