@@ -30,6 +30,8 @@ type CPU[T float] struct {
 	// scratch holds transposed copies of A for Aᵀ·B products (gonum's transposed path is ~3× slower
 	// than transposing first).
 	scratch []T
+	// exps holds a softmax row's exponentials, so that each is computed once.
+	exps []float64
 }
 
 // NewCPU returns the float32 CPU backend using all of GOMAXPROCS for matrix products.
@@ -569,10 +571,18 @@ func (c *CPU[T]) Softmax(rows, cols int, xs, masks, ys Storage, log bool) {
 				mx = float64(v)
 			}
 		}
+		// Each exponential is computed once and kept in float64 for the division below: the same
+		// values and the same sum as computing them twice (math.Exp was half of a 2,048-candidate
+		// sampled softmax's cost).
+		if cap(c.exps) < cols {
+			c.exps = make([]float64, cols)
+		}
+		e := c.exps[:cols]
 		var z float64
 		for j, v := range xr {
 			if mr == nil || mr[j] != 0 {
-				z += math.Exp(float64(v) - mx)
+				e[j] = math.Exp(float64(v) - mx)
+				z += e[j]
 			}
 		}
 		// A fully masked row (a padded sequence of length 0) gets all-zero probabilities.
@@ -587,7 +597,7 @@ func (c *CPU[T]) Softmax(rows, cols int, xs, masks, ys Storage, log bool) {
 			case masked || z == 0:
 				yr[j] = 0
 			default:
-				yr[j] = T(math.Exp(float64(v)-mx) / z)
+				yr[j] = T(e[j] / z)
 			}
 		}
 	}
