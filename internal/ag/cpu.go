@@ -134,7 +134,10 @@ func (c *CPU[T]) Axpy(alpha float64, xs, ys Storage) {
 }
 
 func (c *CPU[T]) ScaleAdd(xs Storage, alpha, beta float64, ys Storage) {
-	x, y, a, b := d[T](xs), d[T](ys), T(alpha), T(beta)
+	scaleAdd(d[T](xs), d[T](ys), T(alpha), T(beta))
+}
+
+func scaleAdd[T float](x, y []T, a, b T) {
 	y = y[:len(x)]
 	for i, v := range x {
 		y[i] = a*v + b
@@ -147,6 +150,25 @@ func (c *CPU[T]) SumSquares(xs Storage) float64 {
 		s += float64(v) * float64(v)
 	}
 	return s
+}
+
+func (c *CPU[T]) SumSquaresRows(cols int, rows []int32, xs Storage) float64 {
+	x := d[T](xs)
+	var s float64
+	for _, r := range rows {
+		for _, v := range x[int(r)*cols : (int(r)+1)*cols] {
+			s += float64(v) * float64(v)
+		}
+	}
+	return s
+}
+
+func (c *CPU[T]) ScaleRows(cols int, rows []int32, alpha float64, xs Storage) {
+	x := d[T](xs)
+	for _, r := range rows {
+		row := x[int(r)*cols : (int(r)+1)*cols]
+		scaleAdd(row, row, T(alpha), 0)
+	}
 }
 
 func (c *CPU[T]) Clamp(s Storage, lo, hi float64) {

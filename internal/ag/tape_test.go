@@ -39,6 +39,48 @@ func TestSparseGradTouchesOnlyGatheredRows(t *testing.T) {
 	}
 }
 
+// TestSparseGradSumSquaresAndScale: on a sparse table, GradSumSquares and ScaleGrad visit only the
+// touched rows, yet give the bits of the dense kernels over the whole gradient (the other rows are
+// zero), in float32 where summation order would show.
+func TestSparseGradSumSquaresAndScale(t *testing.T) {
+	be := NewCPU()
+	r := rand.New(rand.NewPCG(1, 2))
+	table := NewParam(be, "emb", 500, 24)
+	table.EnableSparseGrad()
+	vals := make([]float32, table.Len())
+	for i := range vals {
+		vals[i] = float32(r.NormFloat64())
+	}
+	table.CopyFrom(vals)
+	idx := make([]int32, 40)
+	for i := range idx {
+		idx[i] = int32(r.IntN(table.Rows()))
+	}
+	tp := NewTape(be)
+	if err := tp.Backward(tp.Sum(tp.Square(tp.Gather(table, idx)), AxisAll)); err != nil {
+		t.Fatal(err)
+	}
+	dense := be.SumSquares(table.GradStorage())
+	if got := table.GradSumSquares(); got != dense {
+		t.Errorf("GradSumSquares %v, SumSquares over the table %v", got, dense)
+	}
+	if !slices.IsSorted(table.TouchedRows()) {
+		t.Errorf("touched rows %v not sorted by GradSumSquares", table.TouchedRows())
+	}
+	want := make([]float32, table.Len())
+	be.Download(want, table.GradStorage())
+	scaled := be.New(table.Len())
+	be.Upload(scaled, want)
+	be.ScaleAdd(scaled, 0.37, 0, scaled)
+	be.Download(want, scaled)
+	table.ScaleGrad(0.37)
+	got := make([]float32, table.Len())
+	be.Download(got, table.GradStorage())
+	if !slices.Equal(got, want) {
+		t.Error("ScaleGrad on the touched rows differs from ScaleAdd over the whole gradient")
+	}
+}
+
 func TestBackwardErrors(t *testing.T) {
 	be := NewCPU()
 	w := NewParam(be, "w", 1, 2)
