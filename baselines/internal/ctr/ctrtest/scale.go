@@ -22,10 +22,14 @@ const (
 )
 
 // The fraction of the work BenchCTREpoch times: a full epoch of the slower models takes hours
-// before the engine is fast, so by default it trains the first batches of the (shuffled) epoch and
-// scores evaluation batches spread evenly over validation and test, and extrapolates both to the
-// whole. Zero means all of it.
+// before the engine is fast, so by default it trains -ctr.skip batches of the (shuffled) first
+// epoch untimed, times the next -ctr.batches, scores evaluation batches spread evenly over
+// validation and test, and extrapolates both to the whole. The skipped batches matter: Adam's cost
+// per step grows over the first thousand steps, as idle rows' moments decay into subnormal floats
+// (see ctr's optimizer), so the first batches of an epoch are not a fair sample of it.
+// -ctr.batches 0 times the whole epoch, -ctr.evalbatches 0 all of evaluation.
 var (
+	benchSkip        = flag.Int("ctr.skip", 1500, "BenchCTREpoch: training batches run untimed before the timed ones")
 	benchBatches     = flag.Int("ctr.batches", 2000, "BenchCTREpoch: training batches to time (extrapolated to the epoch); 0 = the whole epoch")
 	benchEvalBatches = flag.Int("ctr.evalbatches", 100, "BenchCTREpoch: evaluation batches to time, spread over validation and test (extrapolated); 0 = all")
 )
@@ -76,15 +80,22 @@ func ScaleData(tb testing.TB) *bench.Data {
 	return scaleData
 }
 
-// stopAfter is a Progress that cancels its context once n samples have been trained.
-type stopAfter struct {
-	n, done int
-	cancel  context.CancelFunc
+// window is a Progress that notes the time when from samples have been trained and when to have,
+// and then cancels its context.
+type window struct {
+	from, to, done int
+	start, end     time.Time
+	cancel         context.CancelFunc
 }
 
-func (s *stopAfter) Advance(n int) {
-	if s.done += n; s.done >= s.n {
-		s.cancel()
+func (w *window) Advance(n int) {
+	w.done += n
+	if w.start.IsZero() && w.done >= w.from {
+		w.start = time.Now()
+	}
+	if w.done >= w.to {
+		w.end = time.Now()
+		w.cancel()
 	}
 }
 
@@ -117,10 +128,11 @@ func evalSubset(d *bench.Data, k, evalBatch int) *bench.Data {
 
 // BenchCTREpoch measures spec at its default parameters on ScaleData (seed 1) and reports
 // sec/epoch and samples/s of training and sec/eval of scoring validation and test. By default it
-// times the first -ctr.batches batches of the first epoch and -ctr.evalbatches evaluation batches
-// spread over both parts, extrapolated linearly to the epoch and to both parts (the logged lines
-// say how much was timed); -ctr.batches 0 -ctr.evalbatches 0 times all of it. Run it per package,
-// e.g. go test -run '^$' -bench CTREpoch -benchtime 1x -timeout 2h ./baselines/tin.
+// times -ctr.batches batches of the first epoch after -ctr.skip untimed ones, and -ctr.evalbatches
+// evaluation batches spread over both parts, extrapolated linearly to the epoch and to both parts
+// (the logged lines say how much was timed); -ctr.batches 0 -ctr.evalbatches 0 times all of it
+// (the epoch from its start). Run it per package, e.g.
+// go test -run '^$' -bench CTREpoch -benchtime 1x -timeout 2h ./baselines/tin.
 func BenchCTREpoch(b *testing.B, spec ctr.Spec) {
 	d := ScaleData(b)
 	m, err := ctr.New(spec, bench.ModelParams{}, nil, nil)
@@ -134,7 +146,7 @@ func BenchCTREpoch(b *testing.B, spec ctr.Spec) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	var train, score time.Duration
-	var trained int
+	var trained, skipped int
 	for range b.N {
 		b.StopTimer()
 		if err := m.Init(d, 1); err != nil {
@@ -142,20 +154,30 @@ func BenchCTREpoch(b *testing.B, spec ctr.Spec) {
 		}
 		b.StartTimer()
 		ctx, cancel := context.WithCancel(context.Background())
+		var w *window
 		var p bench.Progress = bench.NoProgress{}
-		var stop *stopAfter
-		if n := *benchBatches * c.BatchSize; n > 0 && n < nTrain {
-			stop = &stopAfter{n: n, cancel: cancel}
-			p = stop
+		if n := *benchBatches * c.BatchSize; n > 0 && (*benchSkip+*benchBatches)*c.BatchSize < nTrain {
+			w = &window{from: *benchSkip * c.BatchSize, to: (*benchSkip + *benchBatches) * c.BatchSize, cancel: cancel}
+			p = w
 		}
 		t0 := time.Now()
+		if w != nil && w.from == 0 {
+			w.start = t0
+		}
 		st, err := m.TrainEpoch(ctx, d, p)
-		train += time.Since(t0)
+		t1 := time.Now()
 		cancel()
-		if err != nil && !(stop != nil && errors.Is(err, context.Canceled)) {
+		if err != nil && !(w != nil && errors.Is(err, context.Canceled)) {
 			b.Fatal(err)
 		}
-		trained += st.Interactions
+		if w != nil {
+			// Advance is called after a batch's step: the window spans batches skip+1 .. skip+batches.
+			train += w.end.Sub(w.start)
+			trained, skipped = trained+w.to-w.from, w.from
+		} else {
+			train += t1.Sub(t0)
+			trained += st.Interactions
+		}
 		t0 = time.Now()
 		if err := m.Evaluate(context.Background(), eval, func(bench.Prediction) {}); err != nil {
 			b.Fatal(err)
@@ -167,8 +189,8 @@ func BenchCTREpoch(b *testing.B, spec ctr.Spec) {
 	b.ReportMetric(perSample*float64(nTrain), "sec/epoch")
 	b.ReportMetric(1/perSample, "samples/s")
 	b.ReportMetric(evalSec, "sec/eval")
-	b.Logf("%s: timed %d of %d training samples and %d of %d evaluation samples per iteration; extrapolated",
-		spec.Name, trained/b.N, nTrain, timedEval, nEval)
+	b.Logf("%s: timed %d of %d training samples (after %d untimed) and %d of %d evaluation samples per iteration; extrapolated",
+		spec.Name, trained/b.N, nTrain, skipped, timedEval, nEval)
 }
 
 // BenchCTREpochs runs BenchCTREpoch for each spec as a sub-benchmark named model=<name>.
