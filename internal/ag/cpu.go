@@ -856,6 +856,15 @@ func (c *CPU[T]) AdamCatchUpRows(cols int, rows, current []int32, ps, ms, vs Sto
 	p, m, v := d[T](ps), d[T](ms), d[T](vs)
 	k := adamConsts[T]{b1: T(beta1), b2: T(beta2), wd: T(wd), eps: T(eps)}
 	k.c1, k.c2 = 1-k.b1, 1-k.b2
+	if k32, ok := any(&k).(*decayConsts); ok {
+		p32, m32, v32 := any(p).([]float32), any(m).([]float32), any(v).([]float32)
+		rp := newReplayer(*k32, stepSize, sqrtBias2)
+		for i, r := range rows {
+			lo, hi := int(r)*cols, (int(r)+1)*cols
+			rp.row(p32[lo:hi], m32[lo:hi], v32[lo:hi], int(current[i]))
+		}
+		return
+	}
 	for i, r := range rows {
 		lo, hi := int(r)*cols, (int(r)+1)*cols
 		for s := int(current[i]); s < len(stepSize); s++ {
