@@ -34,7 +34,8 @@ type RowReads struct {
 
 // Ahead starts bringing rows of deferred parameters up to the current step in a goroutine, while
 // the caller runs the coming step on the other core: first the rows of Next (so that the step
-// after finds them at most one step behind), then 1/aheadSweep of every table, round robin. It
+// after finds them at most one step behind), then 1/aheadSweep of every table, round robin
+// (OptimConfig.AheadSweep; none when negative). It
 // never touches a row of Now, which the coming step reads and updates itself; a Gather of any other
 // row, Step, Flush and everything that reads the optimiser's state wait for the goroutine first. It
 // only ever applies steps already taken, so results are the same bits with or without it. A no-op
@@ -66,6 +67,10 @@ func (o *Adam) Ahead(reads ...RowReads) {
 	// changes under it: Step appends to stepSize only after wait.
 	target := o.t
 	stepSize, sqrtBias2 := o.stepSize[:target], o.sqrtBias2[:target]
+	sweep := o.cfg.AheadSweep
+	if sweep == 0 {
+		sweep = aheadSweep
+	}
 	a.done = make(chan struct{})
 	go func() {
 		defer close(a.done)
@@ -79,12 +84,12 @@ func (o *Adam) Ahead(reads ...RowReads) {
 		}
 		for i, p := range o.ps {
 			steps, ok := o.rowSteps[p]
-			if !ok {
+			if !ok || sweep < 0 {
 				continue
 			}
 			marks := a.inNow[p]
 			r := a.cursor[p]
-			for range (len(steps) + aheadSweep - 1) / aheadSweep {
+			for range (len(steps) + sweep - 1) / sweep {
 				if marks == nil || !marks[r] {
 					o.advance(i, int32(r), target, stepSize, sqrtBias2, &a.row, &a.cur)
 				}
