@@ -88,6 +88,12 @@ func NewNet(name string, c ctr.Config, d ctr.Dims, attention, product bool, be a
 	return n
 }
 
+var _ ctr.TableOwner = (*Net)(nil)
+
+// Tables implements ctr.TableOwner: the item and category tables and the head, whose item bias
+// the targets read.
+func (n *Net) Tables() (*ctr.Embeddings, *ctr.Head) { return n.Emb, n.Head }
+
 // Params lists the trainable parameters.
 func (n *Net) Params() nn.Params {
 	ps := nn.Collect(n.Emb, n.PoolDense, n.Head)

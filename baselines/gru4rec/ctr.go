@@ -52,6 +52,12 @@ func NewCTRNet(c ctr.Config, d ctr.Dims, be ag.Backend, r *rand.Rand) *CTRNet {
 	}
 }
 
+var _ ctr.TableOwner = (*CTRNet)(nil)
+
+// Tables implements ctr.TableOwner: the item and category tables and the head, whose item bias
+// the targets read.
+func (n *CTRNet) Tables() (*ctr.Embeddings, *ctr.Head) { return n.Emb, n.Head }
+
 // Params lists the trainable parameters.
 func (n *CTRNet) Params() nn.Params { return append(nn.Collect(n.Emb, n.Cell), n.Head.Params()...) }
 
