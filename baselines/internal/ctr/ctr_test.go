@@ -62,13 +62,23 @@ func TestBatcher(t *testing.T) {
 	// (target 1 at t=10, history 0), padded to T = 3.
 	b := NewBatcher(cs, []float64{20}).Make([]datasets.CTRSample{cs.Val[0], cs.Train[0]})
 	want := Batch{B: 2, T: 3,
-		Hist: []int32{0, 1, 2, 0, 0, 0}, HistCat: []int32{5, 6, 5, 5, 0, 0},
+		Slots: Slots{
+			Hist: []int32{0, 1, 2, 0, 0, 0}, HistCat: []int32{5, 6, 5, 5, 0, 0},
+			RelPos: []int32{3, 2, 1, 1, 0, 0}, ChronPos: []int32{1, 2, 3, 1, 0, 0},
+			TimeBin:   []int32{2, 2, 2, 1, 0, 0}, // gaps 60, 50, 30 | 10
+			Time:      []float64{0, 10, 30, 0, 0, 0},
+			Sample:    []int32{0, 0, 0, 1, 1, 1},
+			TargetRep: []int32{3, 3, 3, 1, 1, 1}, TargetCatRep: []int32{6, 6, 6, 6, 6, 6},
+		},
 		Mask: []float32{1, 1, 1, 1, 0, 0}, Len: []int{3, 1},
-		RelPos: []int32{3, 2, 1, 1, 0, 0}, ChronPos: []int32{1, 2, 3, 1, 0, 0},
-		TimeBin: []int32{2, 2, 2, 1, 0, 0}, // gaps 60, 50, 30 | 10
-		Time:    []float64{0, 10, 30, 0, 0, 0},
-		Target:  []int32{3, 1}, TargetCat: []int32{6, 6}, Label: []float32{1, 1},
-		TargetRep: []int32{3, 3, 3, 1, 1, 1}, TargetCatRep: []int32{6, 6, 6, 6, 6, 6},
+		Target: []int32{3, 1}, TargetCat: []int32{6, 6}, Label: []float32{1, 1},
+		N: 4, Off: []int32{0, 3, 4},
+		Packed: Slots{
+			Hist: []int32{0, 1, 2, 0}, HistCat: []int32{5, 6, 5, 5},
+			RelPos: []int32{3, 2, 1, 1}, ChronPos: []int32{1, 2, 3, 1},
+			TimeBin: []int32{2, 2, 2, 1}, Time: []float64{0, 10, 30, 0}, Sample: []int32{0, 0, 0, 1},
+			TargetRep: []int32{3, 3, 3, 1}, TargetCatRep: []int32{6, 6, 6, 6},
+		},
 	}
 	if cs.Val[0].Target != 3 || cs.Train[0].Target != 1 {
 		t.Fatalf("unexpected samples %+v %+v", cs.Val[0], cs.Train[0])
@@ -90,6 +100,12 @@ func TestBatcher(t *testing.T) {
 	check("Target", slices.Equal(b.Target, want.Target) && slices.Equal(b.TargetCat, want.TargetCat))
 	check("Label", slices.Equal(b.Label, want.Label))
 	check("TargetRep", slices.Equal(b.TargetRep, want.TargetRep) && slices.Equal(b.TargetCatRep, want.TargetCatRep))
+	check("Sample", slices.Equal(b.Sample, want.Sample))
+	check("packed shape", b.N == want.N && slices.Equal(b.Off, want.Off) && slices.Equal(b.PadRows(), []int32{0, 1, 2, 3}))
+	p, wp := b.Packed, want.Packed
+	check("packed slots", slices.Equal(p.Hist, wp.Hist) && slices.Equal(p.HistCat, wp.HistCat) && slices.Equal(p.RelPos, wp.RelPos) &&
+		slices.Equal(p.ChronPos, wp.ChronPos) && slices.Equal(p.TimeBin, wp.TimeBin) && slices.Equal(p.Time, wp.Time) &&
+		slices.Equal(p.Sample, wp.Sample) && slices.Equal(p.TargetRep, wp.TargetRep) && slices.Equal(p.TargetCatRep, wp.TargetCatRep))
 }
 
 func TestLoss(t *testing.T) {
