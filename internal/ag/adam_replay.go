@@ -83,7 +83,7 @@ func (rp *replayer) row(p, m, v []float32, from int) {
 		return
 	}
 	k := &rp.k
-	if !rp.canFreeze(from) {
+	if n-from < minCheckedGap || !rp.canFreeze(from) {
 		adamDecayRun32(p, m, v, k, rp.stepSize[from:], rp.sqrtBias2[from:])
 		return
 	}
@@ -120,6 +120,10 @@ func (rp *replayer) idle(p, m, v []float32, steps int) {
 		decayChain(v[off:off+w], c2g[:w], k.b2, rp.fv, steps)
 	}
 }
+
+// minCheckedGap: shorter replays run every step exactly, without the freeze check (which costs
+// about a step, and would rarely find a row frozen this soon after a read).
+const minCheckedGap = 8
 
 // idleChunk is the number of columns decayChain handles at once.
 const idleChunk = 64

@@ -146,15 +146,26 @@ func (o *Adam) advance(i int, r int32, target int, stepSize, sqrtBias2 []float64
 // catchUp brings rows of parameter i up to the current step before they are read (the Gather hook).
 // A row the background worker may be replaying (any row outside the current step's Now) waits for
 // it first.
+// The rows behind are replayed in one call.
 func (o *Adam) catchUp(i int, rows []int32) {
 	p := o.ps[i]
+	steps := o.rowSteps[p]
 	marks := o.ahead.inNow[p]
+	o.behind, o.behindAt = o.behind[:0], o.behindAt[:0]
 	for _, r := range rows {
 		if o.ahead.done != nil && (marks == nil || !marks[r]) {
 			o.wait()
 			marks = nil
 		}
-		o.advance(i, r, o.t, o.stepSize, o.sqrtBias2, &o.row, &o.cur)
+		if int(steps[r]) < o.t {
+			o.behind, o.behindAt = append(o.behind, r), append(o.behindAt, steps[r])
+			steps[r] = int32(o.t) // a repeated row is replayed once
+		}
+	}
+	if len(o.behind) > 0 {
+		c := o.cfg
+		p.Backend().AdamCatchUpRows(p.Cols(), o.behind, o.behindAt, p.Storage(), o.m[i], o.v[i], c.Beta1, c.Beta2, c.Eps, c.WeightDecay,
+			o.stepSize[:o.t], o.sqrtBias2[:o.t])
 	}
 }
 

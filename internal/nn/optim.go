@@ -167,6 +167,8 @@ type Adam struct {
 	rowSteps map[*ag.Tensor][]int32
 	row      [1]int32 // scratch row index
 	cur      [1]int32 // scratch step count
+	// catchUp's scratch: the rows a Gather finds behind and the steps they are at.
+	behind, behindAt []int32
 	// RowsDeferred: lr/bias1 and √bias2 of every step so far (index s is step s+1).
 	stepSize, sqrtBias2 []float64
 	ahead               aheadState // RowsDeferred: the background catch-up (Ahead)
