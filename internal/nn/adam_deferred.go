@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	"github.com/tibench/tibench/internal/ag"
 )
@@ -23,6 +24,35 @@ type aheadState struct {
 	cursor map[*ag.Tensor]int    // where the sweep resumes
 	row    [1]int32              // the worker's scratch
 	cur    [1]int32
+
+	// The rows of Next to bring up to step target: shared by the worker and the caller, who helps
+	// when it reaches wait before the worker is done (claimed through next, one at a time).
+	work                []aheadItem
+	next                atomic.Int64
+	target              int
+	stepSize, sqrtBias2 []float64
+	stamp               map[*ag.Tensor][]uint32 // stamp[p][r] == gen: row r is in work
+	gen                 uint32
+}
+
+// aheadItem is one row of one deferred parameter (its index in Adam.ps) for the catch-up.
+type aheadItem struct {
+	param int
+	row   int32
+}
+
+// claim advances the unclaimed rows of the shared work, with scratch row and cur, until none is
+// left.
+func (o *Adam) claim(row, cur *[1]int32) {
+	a := &o.ahead
+	for {
+		k := int(a.next.Add(1)) - 1
+		if k >= len(a.work) {
+			return
+		}
+		it := a.work[k]
+		o.advance(it.param, it.row, a.target, a.stepSize, a.sqrtBias2, row, cur)
+	}
 }
 
 // RowReads names, for one sparse-gradient parameter under RowsDeferred, the rows the coming step
@@ -71,26 +101,42 @@ func (o *Adam) Ahead(reads ...RowReads) {
 	if sweep == 0 {
 		sweep = aheadSweep
 	}
+	// The rows of Next behind, each once (two goroutines must not replay the same row).
+	if a.stamp == nil {
+		a.stamp = map[*ag.Tensor][]uint32{}
+	}
+	a.gen++
+	a.work = a.work[:0]
+	for _, rr := range a.marked {
+		i, marks, steps := o.index(rr.Param), a.inNow[rr.Param], o.rowSteps[rr.Param]
+		stamp := a.stamp[rr.Param]
+		if stamp == nil {
+			stamp = make([]uint32, rr.Param.Rows())
+			a.stamp[rr.Param] = stamp
+		}
+		for _, r := range rr.Next {
+			if !marks[r] && stamp[r] != a.gen && int(steps[r]) < target {
+				stamp[r] = a.gen
+				a.work = append(a.work, aheadItem{i, r})
+			}
+		}
+	}
+	a.next.Store(0)
+	a.target, a.stepSize, a.sqrtBias2 = target, stepSize, sqrtBias2
 	a.done = make(chan struct{})
 	go func() {
 		defer close(a.done)
-		for _, rr := range a.marked {
-			i, marks := o.index(rr.Param), a.inNow[rr.Param]
-			for _, r := range rr.Next {
-				if !marks[r] {
-					o.advance(i, r, target, stepSize, sqrtBias2, &a.row, &a.cur)
-				}
-			}
-		}
+		o.claim(&a.row, &a.cur)
 		for i, p := range o.ps {
 			steps, ok := o.rowSteps[p]
 			if !ok || sweep < 0 {
 				continue
 			}
-			marks := a.inNow[p]
+			marks, stamp := a.inNow[p], a.stamp[p]
 			r := a.cursor[p]
 			for range (len(steps) + sweep - 1) / sweep {
-				if marks == nil || !marks[r] {
+				// Rows of Now are the step's; rows of the shared work may be the caller's.
+				if (marks == nil || !marks[r]) && (stamp == nil || stamp[r] != a.gen) {
 					o.advance(i, int32(r), target, stepSize, sqrtBias2, &a.row, &a.cur)
 				}
 				if r++; r == len(steps) {
@@ -102,12 +148,14 @@ func (o *Adam) Ahead(reads ...RowReads) {
 	}()
 }
 
-// wait joins the background catch-up, if one runs, and clears its marks.
+// wait joins the background catch-up, if one runs, and clears its marks. Rows of Next the worker
+// has not started yet it replays itself meanwhile (the same replay, whichever goroutine runs it).
 func (o *Adam) wait() {
 	a := &o.ahead
 	if a.done == nil {
 		return
 	}
+	o.claim(&o.row, &o.cur)
 	<-a.done
 	a.done = nil
 	for _, rr := range a.marked {
