@@ -80,21 +80,22 @@ func ScaleData(tb testing.TB) *bench.Data {
 	return scaleData
 }
 
-// window is a Progress that notes the time when from samples have been trained and when to have,
-// and then cancels its context.
+// window is a Progress that notes the time (and the process's CPU time) when from samples have
+// been trained and when to have, and then cancels its context.
 type window struct {
 	from, to, done int
 	start, end     time.Time
+	cpu0, cpu1     time.Duration
 	cancel         context.CancelFunc
 }
 
 func (w *window) Advance(n int) {
 	w.done += n
 	if w.start.IsZero() && w.done >= w.from {
-		w.start = time.Now()
+		w.start, w.cpu0 = time.Now(), cpuTime()
 	}
 	if w.done >= w.to {
-		w.end = time.Now()
+		w.end, w.cpu1 = time.Now(), cpuTime()
 		w.cancel()
 	}
 }
@@ -127,7 +128,8 @@ func evalSubset(d *bench.Data, k, evalBatch int) *bench.Data {
 }
 
 // BenchCTREpoch measures spec at its default parameters on ScaleData (seed 1) and reports
-// sec/epoch and samples/s of training and sec/eval of scoring validation and test. By default it
+// sec/epoch, samples/s and cpu-sec/epoch (core-seconds) of training and sec/eval of scoring
+// validation and test. By default it
 // times -ctr.batches batches of the first epoch after -ctr.skip untimed ones, and -ctr.evalbatches
 // evaluation batches spread over both parts, extrapolated linearly to the epoch and to both parts
 // (the logged lines say how much was timed); -ctr.batches 0 -ctr.evalbatches 0 times all of it
@@ -145,7 +147,7 @@ func BenchCTREpoch(b *testing.B, spec ctr.Spec) {
 	timedEval := len(eval.CTR.Val) + len(eval.CTR.Test)
 	b.ReportAllocs()
 	b.ResetTimer()
-	var train, score time.Duration
+	var train, score, cpu time.Duration
 	var trained, skipped int
 	for range b.N {
 		b.StopTimer()
@@ -160,12 +162,12 @@ func BenchCTREpoch(b *testing.B, spec ctr.Spec) {
 			w = &window{from: *benchSkip * c.BatchSize, to: (*benchSkip + *benchBatches) * c.BatchSize, cancel: cancel}
 			p = w
 		}
-		t0 := time.Now()
+		t0, c0 := time.Now(), cpuTime()
 		if w != nil && w.from == 0 {
-			w.start = t0
+			w.start, w.cpu0 = t0, c0
 		}
 		st, err := m.TrainEpoch(ctx, d, p)
-		t1 := time.Now()
+		t1, c1 := time.Now(), cpuTime()
 		cancel()
 		if err != nil && !(w != nil && errors.Is(err, context.Canceled)) {
 			b.Fatal(err)
@@ -173,9 +175,11 @@ func BenchCTREpoch(b *testing.B, spec ctr.Spec) {
 		if w != nil {
 			// Advance is called after a batch's step: the window spans batches skip+1 .. skip+batches.
 			train += w.end.Sub(w.start)
+			cpu += w.cpu1 - w.cpu0
 			trained, skipped = trained+w.to-w.from, w.from
 		} else {
 			train += t1.Sub(t0)
+			cpu += c1 - c0
 			trained += st.Interactions
 		}
 		t0 = time.Now()
@@ -187,6 +191,9 @@ func BenchCTREpoch(b *testing.B, spec ctr.Spec) {
 	perSample := train.Seconds() / float64(trained)
 	evalSec := score.Seconds() / float64(b.N) * float64(nEval) / float64(timedEval)
 	b.ReportMetric(perSample*float64(nTrain), "sec/epoch")
+	// The core-seconds of an epoch, every goroutine's: on a loaded machine, where wall time says
+	// little about what the 2 cores would do alone, half of it bounds the epoch from below.
+	b.ReportMetric(cpu.Seconds()/float64(trained)*float64(nTrain), "cpu-sec/epoch")
 	b.ReportMetric(1/perSample, "samples/s")
 	b.ReportMetric(evalSec, "sec/eval")
 	b.Logf("%s: timed %d of %d training samples (after %d untimed) and %d of %d evaluation samples per iteration; extrapolated",
