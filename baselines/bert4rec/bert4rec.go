@@ -74,7 +74,7 @@ func (n *Net) Params() nn.Params {
 // Logits returns the B×1 click logits of b.
 func (n *Net) Logits(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
 	tok := n.Mask.Forward(tp, make([]int32, b.B))
-	u := n.Enc.Token(tp, b, n.Emb.Forward(tp, b.Hist, b.HistCat), tok)
+	u := n.Enc.Token(tp, b, n.Emb.Forward(tp, b.Packed.Hist, b.Packed.HistCat), tok)
 	v := n.Emb.Forward(tp, b.Target, b.TargetCat)
 	return n.Head.Forward(tp, tp.Concat(u, v, tp.Mul(u, v)), b.Target, train)
 }

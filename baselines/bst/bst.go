@@ -70,7 +70,7 @@ func (n *Net) Params() nn.Params {
 // Logits returns the B×1 click logits of b.
 func (n *Net) Logits(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
 	v := n.Emb.Forward(tp, b.Target, b.TargetCat)
-	u := n.Enc.Token(tp, b, n.Emb.Forward(tp, b.Hist, b.HistCat), v)
+	u := n.Enc.Token(tp, b, n.Emb.Forward(tp, b.Packed.Hist, b.Packed.HistCat), v)
 	return n.Head.Forward(tp, tp.Concat(u, v), b.Target, train)
 }
 

@@ -69,7 +69,7 @@ func (n *Net) Params() nn.Params {
 
 // Logits returns the B×1 click logits of b.
 func (n *Net) Logits(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
-	u := n.Enc.Last(tp, b, n.Emb.Forward(tp, b.Hist, b.HistCat))
+	u := n.Enc.Last(tp, b, n.Emb.Forward(tp, b.Packed.Hist, b.Packed.HistCat))
 	v := n.Emb.Forward(tp, b.Target, b.TargetCat)
 	return n.Head.Forward(tp, tp.Concat(u, v, tp.Mul(u, v)), b.Target, train)
 }
