@@ -203,6 +203,10 @@ func (c *CPU[T]) Unary(op UnaryOp, xs, ys Storage) {
 			y[i] = T(math.Tanh(float64(v)))
 		}
 	case OpSigmoid:
+		if x32, ok := any(x).([]float32); ok {
+			sigmoid32(any(y).([]float32), x32)
+			break
+		}
 		for i, v := range x {
 			y[i] = sigmoid(v)
 		}
