@@ -52,6 +52,7 @@ func TestGradientsAcrossSessions(t *testing.T) {
 		},
 		Mask:   []float32{1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0},
 		Target: []int32{5, 2, 3}, TargetCat: []int32{2, 1, 1}, Label: []float32{1, 0, 1}}
+	b.Repack()
 	if _, _, _, lens := sessions(b); !slices.Equal(lens[0], []int{1, 2, 1}) || !slices.Equal(lens[1], []int{2, 1}) || len(lens[2]) != 0 {
 		t.Fatalf("sessions %v, want [1 2 1] [2 1] []", lens)
 	}

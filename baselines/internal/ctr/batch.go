@@ -53,6 +53,42 @@ type Slots struct {
 // PadRows returns the padded row (b·T+t) of every packed row (read-only).
 func (b *Batch) PadRows() []int32 { return b.padRows }
 
+// Repack lays out the packed behaviours (N, Off, Packed) from the padded ones and Len, for a batch
+// built by hand (Batcher.Make lays out both). Padded arrays that are nil stay nil when packed.
+func (b *Batch) Repack() {
+	b.N, b.Off, b.padRows = 0, []int32{0}, nil
+	for s, L := range b.Len {
+		for t := range L {
+			b.padRows = append(b.padRows, int32(s*b.T+t))
+		}
+		b.N += L
+		b.Off = append(b.Off, int32(b.N))
+	}
+	pick := func(v []int32) []int32 {
+		if v == nil {
+			return nil
+		}
+		out := make([]int32, b.N)
+		for i, r := range b.padRows {
+			out[i] = v[r]
+		}
+		return out
+	}
+	p, u := &b.Packed, &b.Slots
+	p.Hist, p.HistCat, p.RelPos, p.ChronPos, p.TimeBin = pick(u.Hist), pick(u.HistCat), pick(u.RelPos), pick(u.ChronPos), pick(u.TimeBin)
+	p.Sample, p.TargetRep, p.TargetCatRep = pick(u.Sample), pick(u.TargetRep), pick(u.TargetCatRep)
+	for k := range 3 {
+		p.HistCal[k], p.TargetCalRep[k] = pick(u.HistCal[k]), pick(u.TargetCalRep[k])
+	}
+	p.Time = nil
+	if u.Time != nil {
+		p.Time = make([]float64, b.N)
+		for i, r := range b.padRows {
+			p.Time[i] = u.Time[r]
+		}
+	}
+}
+
 // CalendarRows is the size of the calendar table: row 0 for padding, then 24 hours, 7 weekdays and
 // 12 months.
 const CalendarRows = 1 + 24 + 7 + 12

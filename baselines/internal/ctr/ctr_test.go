@@ -102,6 +102,12 @@ func TestBatcher(t *testing.T) {
 	check("TargetRep", slices.Equal(b.TargetRep, want.TargetRep) && slices.Equal(b.TargetCatRep, want.TargetCatRep))
 	check("Sample", slices.Equal(b.Sample, want.Sample))
 	check("packed shape", b.N == want.N && slices.Equal(b.Off, want.Off) && slices.Equal(b.PadRows(), []int32{0, 1, 2, 3}))
+	// Repack gives Make's packed layout from the padded one.
+	re := &Batch{B: b.B, T: b.T, Slots: b.Slots, Len: b.Len}
+	re.Repack()
+	check("Repack", re.N == b.N && slices.Equal(re.Off, b.Off) && slices.Equal(re.Packed.Hist, b.Packed.Hist) &&
+		slices.Equal(re.Packed.TimeBin, b.Packed.TimeBin) && slices.Equal(re.Packed.Time, b.Packed.Time) &&
+		slices.Equal(re.Packed.Sample, b.Packed.Sample) && slices.Equal(re.Packed.TargetRep, b.Packed.TargetRep))
 	p, wp := b.Packed, want.Packed
 	check("packed slots", slices.Equal(p.Hist, wp.Hist) && slices.Equal(p.HistCat, wp.HistCat) && slices.Equal(p.RelPos, wp.RelPos) &&
 		slices.Equal(p.ChronPos, wp.ChronPos) && slices.Equal(p.TimeBin, wp.TimeBin) && slices.Equal(p.Time, wp.Time) &&
