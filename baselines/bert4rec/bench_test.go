@@ -9,3 +9,8 @@ import (
 // BenchmarkTrainEpoch times one training epoch at the default parameters on synth-amazon-small
 // (ctrtest.BenchEpoch): go test -run '^$' -bench TrainEpoch -benchtime 1x ./baselines/bert4rec
 func BenchmarkTrainEpoch(b *testing.B) { ctrtest.BenchEpoch(b, Spec) }
+
+// BenchmarkCTREpoch times training and evaluation at issue #13's scale (ctrtest.BenchCTREpoch):
+//
+//	go test -run '^$' -bench CTREpoch -benchtime 1x -timeout 2h ./baselines/bert4rec
+func BenchmarkCTREpoch(b *testing.B) { ctrtest.BenchCTREpochs(b, Spec) }

@@ -60,6 +60,12 @@ func NewNet(c ctr.Config, d ctr.Dims, be ag.Backend, r *rand.Rand) *Net {
 	return n
 }
 
+var _ ctr.TableOwner = (*Net)(nil)
+
+// Tables implements ctr.TableOwner: the item and category tables and the head, whose item bias
+// the targets read.
+func (n *Net) Tables() (*ctr.Embeddings, *ctr.Head) { return n.Emb, n.Head }
+
 // Params lists the trainable parameters.
 func (n *Net) Params() nn.Params {
 	return append(append(append(n.Emb.Params(), n.Mask.Params()...), n.Enc.Params()...), n.Head.Params()...)
@@ -68,7 +74,7 @@ func (n *Net) Params() nn.Params {
 // Logits returns the B×1 click logits of b.
 func (n *Net) Logits(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
 	tok := n.Mask.Forward(tp, make([]int32, b.B))
-	u := n.Enc.Token(tp, b, n.Emb.Forward(tp, b.Hist, b.HistCat), tok)
+	u := n.Enc.Token(tp, b, n.Emb.Forward(tp, b.Packed.Hist, b.Packed.HistCat), tok)
 	v := n.Emb.Forward(tp, b.Target, b.TargetCat)
 	return n.Head.Forward(tp, tp.Concat(u, v, tp.Mul(u, v)), b.Target, train)
 }

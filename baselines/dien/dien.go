@@ -19,6 +19,7 @@ package dien
 
 import (
 	"math/rand/v2"
+	"slices"
 
 	"github.com/tibench/tibench/baselines/internal/ctr"
 	"github.com/tibench/tibench/internal/ag"
@@ -66,6 +67,12 @@ func NewNet(c ctr.Config, d ctr.Dims, be ag.Backend, r *rand.Rand) *Net {
 	}
 }
 
+var _ ctr.TableOwner = (*Net)(nil)
+
+// Tables implements ctr.TableOwner: the item and category tables and the head, whose item bias
+// the targets read.
+func (n *Net) Tables() (*ctr.Embeddings, *ctr.Head) { return n.Emb, n.Head }
+
 // Params lists the trainable parameters.
 func (n *Net) Params() nn.Params {
 	return append(nn.Collect(n.Emb, n.Extractor, n.AttW, n.Evolution), n.Head.Params()...)
@@ -74,14 +81,38 @@ func (n *Net) Params() nn.Params {
 // AuxLoss is the auxiliary loss of the last training batch (nil after an evaluation batch).
 func (n *Net) AuxLoss() *ag.Tensor { return n.aux }
 
-// Logits returns the B×1 click logits of b; in training it also builds the auxiliary loss.
+// Logits returns the B×1 click logits of b; in training it also builds the auxiliary loss. Both
+// recurrences run on the packed behaviours (ctr.PackedSteps), each step on the samples that have a
+// behaviour there, unless a sample has none (its interest is defined on the padded layout: then
+// logitsPadded).
 func (n *Net) Logits(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
+	if slices.Contains(b.Len, 0) {
+		return n.logitsPadded(tp, b, train)
+	}
+	p := &b.Packed
+	hist := n.Emb.Forward(tp, p.Hist, p.HistCat)
+	states, _ := ctr.PackedRecurrence(tp, n.Extractor, hist, b, n.dim, true)
+	n.aux = nil
+	if train && tp.Recording() {
+		n.aux = n.auxLoss(tp, b, hist, states, func(s, t int) int32 { return b.Off[s] + int32(t) })
+	}
+	v := n.Emb.Forward(tp, b.Target, b.TargetCat)
+	att := tp.SegSoftmax(tp.SegDot(n.AttW.Forward(tp, v), states, b.Off), b.Off) // N×1
+	_, h := ctr.PackedSteps(tp, b, n.dim, false, func(rows []int32, h *ag.Tensor) *ag.Tensor {
+		return n.Evolution.Forward(tp, tp.Gather(states, rows), h, tp.Gather(att, rows))
+	})
+	return n.Head.Forward(tp, tp.Concat(h, v), b.Target, train)
+}
+
+// logitsPadded is Logits on the padded layout: a sample without behaviours has its attention on its
+// first (empty) slot, whose interest state is the initial zeros.
+func (n *Net) logitsPadded(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
 	B, T := b.B, b.T
 	hist := n.Emb.Forward(tp, b.Hist, b.HistCat)
 	states, _ := ctr.Recurrence(tp, n.Extractor, hist, b.Mask, B, T, n.dim)
 	n.aux = nil
 	if train && tp.Recording() {
-		n.aux = n.auxLoss(tp, b, hist, states)
+		n.aux = n.auxLoss(tp, b, hist, states, func(s, t int) int32 { return int32(s*T + t) })
 	}
 	v := n.Emb.Forward(tp, b.Target, b.TargetCat)
 	mask := make([]float32, B*T)
@@ -104,19 +135,19 @@ func (n *Net) Logits(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
 }
 
 // auxLoss is eq. 3: each interest state h_i (i < n−1) should score the next behaviour above a
-// negative one.
-func (n *Net) auxLoss(tp *ag.Tape, b *ctr.Batch, hist, states *ag.Tensor) *ag.Tensor {
+// negative one. row maps behaviour t of sample s to its row of hist and states.
+func (n *Net) auxLoss(tp *ag.Tape, b *ctr.Batch, hist, states *ag.Tensor, row func(s, t int) int32) *ag.Tensor {
 	var real []int32
 	for i, L := range b.Len {
 		for t := range L {
-			real = append(real, int32(i*b.T+t))
+			real = append(real, row(i, t))
 		}
 	}
 	var hRows, posRows, negRows []int32
 	for i, L := range b.Len {
 		for t := 0; t+1 < L; t++ {
-			hRows = append(hRows, int32(i*b.T+t))
-			posRows = append(posRows, int32(i*b.T+t+1))
+			hRows = append(hRows, row(i, t))
+			posRows = append(posRows, row(i, t+1))
 			negRows = append(negRows, real[n.neg.IntN(len(real))])
 		}
 	}

@@ -88,6 +88,12 @@ func NewNet(name string, c ctr.Config, d ctr.Dims, attention, product bool, be a
 	return n
 }
 
+var _ ctr.TableOwner = (*Net)(nil)
+
+// Tables implements ctr.TableOwner: the item and category tables and the head, whose item bias
+// the targets read.
+func (n *Net) Tables() (*ctr.Embeddings, *ctr.Head) { return n.Emb, n.Head }
+
 // Params lists the trainable parameters.
 func (n *Net) Params() nn.Params {
 	ps := nn.Collect(n.Emb, n.PoolDense, n.Head)
@@ -100,27 +106,26 @@ func (n *Net) Params() nn.Params {
 	return ps
 }
 
-// Weights returns the pooling weights α (B×T) of behaviours e given the targets repeated per step.
+// Weights returns the pooling weights α (N×1, the packed behaviours of b) of behaviours e given the
+// targets repeated per behaviour.
 func (n *Net) Weights(tp *ag.Tape, b *ctr.Batch, e, vtRep *ag.Tensor) *ag.Tensor {
-	mask := tp.Input(b.B, b.T, b.Mask)
 	if n.Unit == nil {
-		return tp.Softmax(tp.Zeros(b.B, b.T), mask)
+		return tp.SegSoftmax(tp.Zeros(b.N, 1), b.Off)
 	}
-	a := n.Unit.Forward(tp, tp.Concat(vtRep, e, tp.Sub(vtRep, e), tp.Mul(vtRep, e))) // (B·T)×1
-	// SeqDot with a column of ones lays the (B·T)×1 scores out as B×T.
-	z := tp.SeqDot(tp.Full(b.B, 1, 1), a, b.T)
-	return tp.Softmax(tp.Scale(z, 1/math.Sqrt(float64(n.dim))), mask)
+	a := n.Unit.Forward(tp, tp.Concat(vtRep, e, tp.Sub(vtRep, e), tp.Mul(vtRep, e))) // N×1
+	return tp.SegSoftmax(tp.Scale(a, 1/math.Sqrt(float64(n.dim))), b.Off)
 }
 
-// Logits implements ctr.Net.
+// Logits implements ctr.Net, on the packed behaviours (padding costs nothing).
 func (n *Net) Logits(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
-	e := n.Emb.Forward(tp, b.Hist, b.HistCat)
+	p := &b.Packed
+	e := n.Emb.Forward(tp, p.Hist, p.HistCat)
 	vt := n.Emb.Forward(tp, b.Target, b.TargetCat)
 	var vtRep *ag.Tensor
 	if n.Unit != nil {
-		vtRep = n.Emb.Forward(tp, b.TargetRep, b.TargetCatRep)
+		vtRep = n.Emb.Forward(tp, p.TargetRep, p.TargetCatRep)
 	}
-	u := tp.SeqWeightedSum(n.Weights(tp, b, e, vtRep), e)
+	u := tp.SegWeightedSum(n.Weights(tp, b, e, vtRep), e, b.Off)
 	if n.PoolBN != nil {
 		u = n.PoolBN.Forward(tp, u, train, train && tp.Recording())
 	}

@@ -89,6 +89,12 @@ func NewNet(c ctr.Config, d ctr.Dims, be ag.Backend, r *rand.Rand) *Net {
 	return n
 }
 
+var _ ctr.TableOwner = (*Net)(nil)
+
+// Tables implements ctr.TableOwner: the item and category tables and the head, whose item bias
+// the targets read.
+func (n *Net) Tables() (*ctr.Embeddings, *ctr.Head) { return n.Emb, n.Head }
+
 // Params lists the trainable parameters.
 func (n *Net) Params() nn.Params {
 	ps := append(nn.Collect(n.Emb, n.SessionBias, n.PositionBias), n.DimBias)
@@ -120,7 +126,7 @@ func sessions(b *ctr.Batch) (rows, sess, pos []int32, lens [][]int) {
 // Logits returns the B×1 click logits of b.
 func (n *Net) Logits(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
 	v := n.Emb.Forward(tp, b.Target, b.TargetCat)
-	rows, sess, pos, lens := sessions(b)
+	_, sess, pos, lens := sessions(b)
 	K := 1 // session slots per sample in this batch (one zero slot for samples without behaviours)
 	var flat []int
 	for _, ls := range lens {
@@ -128,12 +134,12 @@ func (n *Net) Logits(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
 		flat = append(flat, ls...)
 	}
 	var uI, uH *ag.Tensor
-	if len(rows) == 0 {
+	if b.N == 0 {
 		zero := tp.Input(b.B, n.dim+2*n.half, make([]float32, b.B*(n.dim+2*n.half)))
 		uI, uH = tp.SliceCols(zero, 0, n.dim), tp.SliceCols(zero, n.dim, n.dim+2*n.half)
 	} else {
 		// Session interest extractor over the packed sessions.
-		x := tp.Gather(n.Emb.Forward(tp, b.Hist, b.HistCat), rows)
+		x := n.Emb.Forward(tp, b.Packed.Hist, b.Packed.HistCat) // rows: the packed behaviours, in order
 		x = tp.Add(tp.Add(tp.Add(x, n.SessionBias.Forward(tp, sess)), n.PositionBias.Forward(tp, pos)), n.DimBias)
 		p := ctr.NewPacked(flat)
 		for _, l := range n.Layers {

@@ -26,7 +26,7 @@ func TestGradients(t *testing.T) {
 // TestSessions by hand: behaviours at 0, 600, 4000, 4100 s (gaps 600, 3400, 100: one cut, > 1800 s)
 // and a sample at 0, 1801 s (one cut), in T = 4 slots.
 func TestSessions(t *testing.T) {
-	b := &ctr.Batch{B: 2, T: 4, Len: []int{4, 2}, Time: []float64{0, 600, 4000, 4100, 0, 1801, 0, 0}}
+	b := &ctr.Batch{B: 2, T: 4, Len: []int{4, 2}, Slots: ctr.Slots{Time: []float64{0, 600, 4000, 4100, 0, 1801, 0, 0}}}
 	rows, sess, pos, lens := sessions(b)
 	if !slices.Equal(rows, []int32{0, 1, 2, 3, 4, 5}) || !slices.Equal(sess, []int32{1, 1, 2, 2, 1, 2}) ||
 		!slices.Equal(pos, []int32{1, 2, 1, 2, 1, 1}) || !slices.Equal(lens[0], []int{2, 2}) || !slices.Equal(lens[1], []int{1, 1}) {
@@ -46,10 +46,13 @@ func TestGradientsAcrossSessions(t *testing.T) {
 		agtest.FillUniform(p, r, -0.5, 0.5)
 	}
 	b := &ctr.Batch{B: 3, T: 4, Len: []int{4, 3, 0},
-		Hist: []int32{0, 1, 2, 3, 4, 5, 1, 0, 0, 0, 0, 0}, HistCat: []int32{0, 0, 1, 1, 2, 2, 0, 0, 0, 0, 0, 0},
+		Slots: ctr.Slots{
+			Hist: []int32{0, 1, 2, 3, 4, 5, 1, 0, 0, 0, 0, 0}, HistCat: []int32{0, 0, 1, 1, 2, 2, 0, 0, 0, 0, 0, 0},
+			Time: []float64{0, 4000, 4100, 9000, 0, 60, 5000, 0, 0, 0, 0, 0},
+		},
 		Mask:   []float32{1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0},
-		Time:   []float64{0, 4000, 4100, 9000, 0, 60, 5000, 0, 0, 0, 0, 0},
 		Target: []int32{5, 2, 3}, TargetCat: []int32{2, 1, 1}, Label: []float32{1, 0, 1}}
+	b.Repack()
 	if _, _, _, lens := sessions(b); !slices.Equal(lens[0], []int{1, 2, 1}) || !slices.Equal(lens[1], []int{2, 1}) || len(lens[2]) != 0 {
 		t.Fatalf("sessions %v, want [1 2 1] [2 1] []", lens)
 	}

@@ -26,3 +26,8 @@ func BenchmarkDiginetica(b *testing.B) { sessiontest.Real(b, "gru4rec", "", 10) 
 // BenchmarkCTRTrainEpoch times one training epoch of gru4rec-ctr at the default parameters on
 // synth-amazon-small (ctrtest.BenchEpoch): go test -run '^$' -bench CTRTrainEpoch -benchtime 1x ./baselines/gru4rec
 func BenchmarkCTRTrainEpoch(b *testing.B) { ctrtest.BenchEpoch(b, CTRSpec) }
+
+// BenchmarkCTREpoch times training and evaluation at issue #13's scale (ctrtest.BenchCTREpoch):
+//
+//	go test -run '^$' -bench CTREpoch -benchtime 1x -timeout 2h ./baselines/gru4rec
+func BenchmarkCTREpoch(b *testing.B) { ctrtest.BenchCTREpochs(b, CTRSpec) }

@@ -16,7 +16,9 @@ import (
 //	u   = h_n                                         (the state after the most recent behaviour)
 //	ŷ   = σ(MLP(BN([u, v_t, u ⊙ v_t])) + b_item(t))
 //
-// The recurrence is ctr.Recurrence (padding never moves the state). GRU4Rec's session-side
+// The recurrence is ctr.PackedRecurrence: each step runs the GRU only on the samples that have a
+// behaviour there (the bits of ctr.Recurrence over padded histories, where padding never moves
+// the state). GRU4Rec's session-side
 // training (session-parallel lanes, ranking losses) has no counterpart here: the CTR engine trains
 // every comparator with the same pointwise logloss, as TIN's code does. A registered name of its
 // own because its parameters (configs/models/gru4rec-ctr.yaml) are the CTR engine's, not the
@@ -52,13 +54,19 @@ func NewCTRNet(c ctr.Config, d ctr.Dims, be ag.Backend, r *rand.Rand) *CTRNet {
 	}
 }
 
+var _ ctr.TableOwner = (*CTRNet)(nil)
+
+// Tables implements ctr.TableOwner: the item and category tables and the head, whose item bias
+// the targets read.
+func (n *CTRNet) Tables() (*ctr.Embeddings, *ctr.Head) { return n.Emb, n.Head }
+
 // Params lists the trainable parameters.
 func (n *CTRNet) Params() nn.Params { return append(nn.Collect(n.Emb, n.Cell), n.Head.Params()...) }
 
 // Logits returns the B×1 click logits of b.
 func (n *CTRNet) Logits(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
-	hist := n.Emb.Forward(tp, b.Hist, b.HistCat)
-	_, u := ctr.Recurrence(tp, n.Cell, hist, b.Mask, b.B, b.T, n.dim)
+	hist := n.Emb.Forward(tp, b.Packed.Hist, b.Packed.HistCat)
+	_, u := ctr.PackedRecurrence(tp, n.Cell, hist, b, n.dim, false)
 	v := n.Emb.Forward(tp, b.Target, b.TargetCat)
 	return n.Head.Forward(tp, tp.Concat(u, v, tp.Mul(u, v)), b.Target, train)
 }

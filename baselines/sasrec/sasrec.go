@@ -56,6 +56,12 @@ func NewNet(c ctr.Config, d ctr.Dims, be ag.Backend, r *rand.Rand) *Net {
 	}
 }
 
+var _ ctr.TableOwner = (*Net)(nil)
+
+// Tables implements ctr.TableOwner: the item and category tables and the head, whose item bias
+// the targets read.
+func (n *Net) Tables() (*ctr.Embeddings, *ctr.Head) { return n.Emb, n.Head }
+
 // Params lists the trainable parameters.
 func (n *Net) Params() nn.Params {
 	return append(append(n.Emb.Params(), n.Enc.Params()...), n.Head.Params()...)
@@ -63,7 +69,7 @@ func (n *Net) Params() nn.Params {
 
 // Logits returns the B×1 click logits of b.
 func (n *Net) Logits(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
-	u := n.Enc.Last(tp, b, n.Emb.Forward(tp, b.Hist, b.HistCat))
+	u := n.Enc.Last(tp, b, n.Emb.Forward(tp, b.Packed.Hist, b.Packed.HistCat))
 	v := n.Emb.Forward(tp, b.Target, b.TargetCat)
 	return n.Head.Forward(tp, tp.Concat(u, v, tp.Mul(u, v)), b.Target, train)
 }

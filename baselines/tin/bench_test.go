@@ -7,3 +7,8 @@ import (
 )
 
 func BenchmarkTrainEpoch(b *testing.B) { ctrtest.BenchEpoch(b, Specs[0]) }
+
+// BenchmarkCTREpoch times training and evaluation at issue #13's scale (ctrtest.BenchCTREpoch):
+//
+//	go test -run '^$' -bench CTREpoch -benchtime 1x -timeout 2h ./baselines/tin
+func BenchmarkCTREpoch(b *testing.B) { ctrtest.BenchCTREpochs(b, Specs...) }

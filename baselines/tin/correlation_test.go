@@ -38,14 +38,14 @@ func TestLearnedCorrelation(t *testing.T) {
 				bt.WithCalendar()
 			}
 			b := bt.Make(samples)
-			e, vt, vtRep, _ := n.Encode(tp, b)
+			e, vt, vtRep, _ := n.Encode(tp, b, &b.Packed)
 			r := e
 			if *n.cfg.Representation {
 				r = tp.Mul(e, vtRep)
 			}
-			rv := make([]float64, b.B*b.T*r.Cols())
+			rv := make([]float64, b.N*r.Cols())
 			r.CopyTo64(rv)
-			alpha := make([]float64, b.B*b.T)
+			alpha := make([]float64, b.N)
 			n.Weights(tp, b, e, vt).CopyTo64(alpha)
 			D := r.Cols()
 			for i, smp := range samples {
@@ -59,7 +59,7 @@ func TestLearnedCorrelation(t *testing.T) {
 						t.Fatalf("sample %d behaviour %d: correlation %v", i, j, v)
 					}
 					var n2 float64
-					for _, x := range rv[(i*b.T+j)*D : (i*b.T+j+1)*D] {
+					for _, x := range rv[(int(b.Off[i])+j)*D : (int(b.Off[i])+j+1)*D] {
 						n2 += x * x
 					}
 					att[j] = v / math.Sqrt(n2)
@@ -69,7 +69,7 @@ func TestLearnedCorrelation(t *testing.T) {
 					want := 1.0 // without TA the measure is ‖r‖: the factor is 1
 					got := att[j]
 					if *n.cfg.Attention {
-						want, got = alpha[i*b.T+j], att[j]/total
+						want, got = alpha[int(b.Off[i])+j], att[j]/total
 					}
 					if math.Abs(got-want) > 1e-4*math.Max(1, want) {
 						t.Fatalf("sample %d behaviour %d: attention factor %v, want %v", i, j, got, want)

@@ -116,6 +116,12 @@ func NewNet(c ctr.Config, d ctr.Dims, be ag.Backend, r *rand.Rand) *Net {
 	return n
 }
 
+var _ ctr.TableOwner = (*Net)(nil)
+
+// Tables implements ctr.TableOwner: the item and category tables and the head, whose item bias
+// the targets read.
+func (n *Net) Tables() (*ctr.Embeddings, *ctr.Head) { return n.Emb, n.Head }
+
 // Params lists the trainable parameters.
 func (n *Net) Params() nn.Params {
 	ps := nn.Collect(n.Emb, n.PoolDense, n.Head)
@@ -128,12 +134,13 @@ func (n *Net) Params() nn.Params {
 	return ps
 }
 
-// Encode returns the encoded behaviours ẽ ((B·T)×D), the encoded targets ṽ_t (B×D), the encoded
-// target repeated per step ((B·T)×D) and the plain target embeddings v_t (B×D).
-func (n *Net) Encode(tp *ag.Tape, b *ctr.Batch) (e, vt, vtRep, plain *ag.Tensor) {
-	e = n.Emb.Forward(tp, b.Hist, b.HistCat)
+// Encode returns the encoded behaviours ẽ (a row per slot of s: b.Slots, padded, or b.Packed), the
+// encoded targets ṽ_t (B×D), the encoded target repeated per slot of s and the plain target
+// embeddings v_t (B×D).
+func (n *Net) Encode(tp *ag.Tape, b *ctr.Batch, s *ctr.Slots) (e, vt, vtRep, plain *ag.Tensor) {
+	e = n.Emb.Forward(tp, s.Hist, s.HistCat)
 	plain = n.Emb.Forward(tp, b.Target, b.TargetCat)
-	vt, vtRep = plain, n.Emb.Forward(tp, b.TargetRep, b.TargetCatRep)
+	vt, vtRep = plain, n.Emb.Forward(tp, s.TargetRep, s.TargetCatRep)
 	if n.Temporal == nil {
 		return e, vt, vtRep, plain
 	}
@@ -143,30 +150,26 @@ func (n *Net) Encode(tp *ag.Tape, b *ctr.Batch) (e, vt, vtRep, plain *ag.Tensor)
 		cal := func(idx [3][]int32) *ag.Tensor {
 			return tp.Add(tp.Add(n.Temporal.Forward(tp, idx[0]), n.Temporal.Forward(tp, idx[1])), n.Temporal.Forward(tp, idx[2]))
 		}
-		return tp.Add(e, cal(b.HistCal)), tp.Add(vt, cal(b.TargetCal)), tp.Add(vtRep, cal(b.TargetCalRep)), plain
+		return tp.Add(e, cal(s.HistCal)), tp.Add(vt, cal(b.TargetCal)), tp.Add(vtRep, cal(s.TargetCalRep)), plain
 	}
 	var steps []int32
 	n.tgtIdx = n.tgtIdx[:0]
 	switch n.cfg.Encoding {
-	case ctr.EncodingTTEP:
-		steps = b.RelPos
-		for range b.B * (1 + b.T) {
-			n.tgtIdx = append(n.tgtIdx, 0)
+	case ctr.EncodingTTEP, ctr.EncodingTTET:
+		steps = s.RelPos
+		if n.cfg.Encoding == ctr.EncodingTTET {
+			steps = s.TimeBin
 		}
-	case ctr.EncodingTTET:
-		steps = b.TimeBin
-		for range b.B * (1 + b.T) {
+		for range b.B + len(s.Hist) {
 			n.tgtIdx = append(n.tgtIdx, 0)
 		}
 	case ctr.EncodingCOE:
-		steps = b.ChronPos
+		steps = s.ChronPos
 		for _, L := range b.Len {
 			n.tgtIdx = append(n.tgtIdx, int32(L+1))
 		}
-		for _, L := range b.Len {
-			for range b.T {
-				n.tgtIdx = append(n.tgtIdx, int32(L+1))
-			}
+		for _, i := range s.Sample {
+			n.tgtIdx = append(n.tgtIdx, int32(b.Len[i]+1))
 		}
 	}
 	e = tp.Add(e, n.Temporal.Forward(tp, steps))
@@ -175,26 +178,26 @@ func (n *Net) Encode(tp *ag.Tape, b *ctr.Batch) (e, vt, vtRep, plain *ag.Tensor)
 	return e, vt, vtRep, plain
 }
 
-// Weights returns the pooling weights α (B×T): the target-aware attention, or the mean over the
-// behaviours without TA.
+// Weights returns the pooling weights α (N×1, the packed behaviours of b): the target-aware
+// attention, or the mean over the behaviours without TA.
 func (n *Net) Weights(tp *ag.Tape, b *ctr.Batch, e, vt *ag.Tensor) *ag.Tensor {
-	mask := tp.Input(b.B, b.T, b.Mask)
 	if !*n.cfg.Attention {
-		return tp.Softmax(tp.Zeros(b.B, b.T), mask)
+		return tp.SegSoftmax(tp.Zeros(b.N, 1), b.Off)
 	}
-	z := tp.Scale(tp.SeqDot(vt, e, b.T), 1/math.Sqrt(float64(n.cfg.EmbedDim())))
-	return tp.Softmax(z, mask)
+	z := tp.Scale(tp.SegDot(vt, e, b.Off), 1/math.Sqrt(float64(n.cfg.EmbedDim())))
+	return tp.SegSoftmax(z, b.Off)
 }
 
-// Logits implements ctr.Net.
+// Logits implements ctr.Net, on the packed behaviours (padding costs nothing; the same values as
+// over the padded ones, whose masked slots add exact zeros).
 func (n *Net) Logits(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
-	e, vt, vtRep, plain := n.Encode(tp, b)
+	e, vt, vtRep, plain := n.Encode(tp, b, &b.Packed)
 	alpha := n.Weights(tp, b, e, vt)
 	r := e
 	if *n.cfg.Representation {
 		r = tp.Mul(e, vtRep)
 	}
-	u := tp.SeqWeightedSum(alpha, r)
+	u := tp.SegWeightedSum(alpha, r, b.Off)
 	if n.PoolBN != nil {
 		u = n.PoolBN.Forward(tp, u, train, train && tp.Recording())
 	}
@@ -206,7 +209,7 @@ func (n *Net) Logits(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
 // Table 2) of every behaviour with its target, e^{⟨ẽ_i, ṽ_t⟩/√d}·‖ẽ_i ⊙ ṽ_t‖₂, each factor only when
 // its component is on (w/o TA: ‖ẽ_i ⊙ ṽ_t‖₂; w/o TR: e^z·‖ẽ_i‖₂; w/o TTE: the plain embeddings).
 func (n *Net) Correlation(tp *ag.Tape, b *ctr.Batch) []float64 {
-	e, vt, vtRep, _ := n.Encode(tp, b)
+	e, vt, vtRep, _ := n.Encode(tp, b, &b.Slots)
 	r := e
 	if *n.cfg.Representation {
 		r = tp.Mul(e, vtRep)

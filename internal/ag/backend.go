@@ -119,6 +119,11 @@ type Backend interface {
 	ScaleAdd(x Storage, alpha, beta float64, y Storage)
 	// SumSquares returns Σ x², accumulated in float64.
 	SumSquares(x Storage) float64
+	// SumSquaresRows returns Σ x² over the given rows of width cols, in the given order, accumulated
+	// in one float64 sum as SumSquares does (so over every row in order it is SumSquares).
+	SumSquaresRows(cols int, rows []int32, x Storage) float64
+	// ScaleRows multiplies the given rows of width cols by alpha, as ScaleAdd(x, alpha, 0, x) would.
+	ScaleRows(cols int, rows []int32, alpha float64, x Storage)
 
 	// Gemm: C = alpha·op(A)·op(B) + beta·C with op(A) m×k, op(B) k×n, C m×n. A is stored m×k
 	// (k×m when transA), B is stored k×n (n×k when transB).

@@ -128,15 +128,15 @@ func (c *CPU[T]) Fill(s Storage, v float64) {
 func (c *CPU[T]) Copy(dst, src Storage) { copy(d[T](dst), d[T](src)) }
 
 func (c *CPU[T]) Axpy(alpha float64, xs, ys Storage) {
-	x, y, a := d[T](xs), d[T](ys), T(alpha)
-	y = y[:len(x)]
-	for i, v := range x {
-		y[i] += a * v
-	}
+	x, y := d[T](xs), d[T](ys)
+	vecAccMulS(y[:len(x)], x, T(alpha))
 }
 
 func (c *CPU[T]) ScaleAdd(xs Storage, alpha, beta float64, ys Storage) {
-	x, y, a, b := d[T](xs), d[T](ys), T(alpha), T(beta)
+	scaleAdd(d[T](xs), d[T](ys), T(alpha), T(beta))
+}
+
+func scaleAdd[T float](x, y []T, a, b T) {
 	y = y[:len(x)]
 	for i, v := range x {
 		y[i] = a*v + b
@@ -149,6 +149,25 @@ func (c *CPU[T]) SumSquares(xs Storage) float64 {
 		s += float64(v) * float64(v)
 	}
 	return s
+}
+
+func (c *CPU[T]) SumSquaresRows(cols int, rows []int32, xs Storage) float64 {
+	x := d[T](xs)
+	var s float64
+	for _, r := range rows {
+		for _, v := range x[int(r)*cols : (int(r)+1)*cols] {
+			s += float64(v) * float64(v)
+		}
+	}
+	return s
+}
+
+func (c *CPU[T]) ScaleRows(cols int, rows []int32, alpha float64, xs Storage) {
+	x := d[T](xs)
+	for _, r := range rows {
+		row := x[int(r)*cols : (int(r)+1)*cols]
+		scaleAdd(row, row, T(alpha), 0)
+	}
 }
 
 func (c *CPU[T]) Clamp(s Storage, lo, hi float64) {
@@ -186,6 +205,10 @@ func (c *CPU[T]) Unary(op UnaryOp, xs, ys Storage) {
 			y[i] = T(math.Tanh(float64(v)))
 		}
 	case OpSigmoid:
+		if x32, ok := any(x).([]float32); ok {
+			sigmoid32(any(y).([]float32), x32)
+			break
+		}
 		for i, v := range x {
 			y[i] = sigmoid(v)
 		}
@@ -293,122 +316,87 @@ func bIndex(bc Broadcast, r, col, cols int) int {
 
 func (c *CPU[T]) Binary(op BinaryOp, bc Broadcast, rows, cols int, as, bs, cs Storage) {
 	a, b, out := d[T](as), d[T](bs), d[T](cs)
-	for r := 0; r < rows; r++ {
-		ar, cr := a[r*cols:(r+1)*cols], out[r*cols:(r+1)*cols]
-		var br []T
-		var bv T
-		switch bc {
-		case BcastNone:
-			br = b[r*cols : (r+1)*cols]
-		case BcastRow:
-			br = b[:cols]
-		case BcastCol:
-			bv = b[r]
-		case BcastScalar:
-			bv = b[0]
+	n := rows * cols
+	switch bc {
+	case BcastNone:
+		vecBinary(op, out[:n], a[:n], b[:n])
+	case BcastRow:
+		for r := 0; r < rows; r++ {
+			vecBinary(op, out[r*cols:(r+1)*cols], a[r*cols:(r+1)*cols], b[:cols])
 		}
-		if br != nil {
-			switch op {
-			case OpAdd:
-				for j := range ar {
-					cr[j] = ar[j] + br[j]
-				}
-			case OpSub:
-				for j := range ar {
-					cr[j] = ar[j] - br[j]
-				}
-			case OpMul:
-				for j := range ar {
-					cr[j] = ar[j] * br[j]
-				}
-			case OpDiv:
-				for j := range ar {
-					cr[j] = ar[j] / br[j]
-				}
-			}
-			continue
+	case BcastCol:
+		for r := 0; r < rows; r++ {
+			vecBinaryS(op, out[r*cols:(r+1)*cols], a[r*cols:(r+1)*cols], b[r])
 		}
-		switch op {
-		case OpAdd:
-			for j := range ar {
-				cr[j] = ar[j] + bv
-			}
-		case OpSub:
-			for j := range ar {
-				cr[j] = ar[j] - bv
-			}
-		case OpMul:
-			for j := range ar {
-				cr[j] = ar[j] * bv
-			}
-		case OpDiv:
-			for j := range ar {
-				cr[j] = ar[j] / bv
-			}
-		}
+	case BcastScalar:
+		vecBinaryS(op, out[:n], a[:n], b[0])
 	}
 }
 
-// BinaryGrad works a row at a time with the op chosen outside the inner loops (a per-element switch
-// made it the largest cost after GEMM in a JODIE epoch). Every destination element receives the same
-// additions in the same order as an element-by-element loop, so results are unchanged bit for bit.
+// BinaryGrad works on whole rows (or the whole tensor where the operands are contiguous) with the
+// op chosen outside the inner loops (a per-element switch made it the largest cost after GEMM in a
+// JODIE epoch). Every destination element receives the same additions in the same order as an
+// element-by-element loop over rows, so results are unchanged bit for bit.
 func (c *CPU[T]) BinaryGrad(op BinaryOp, bc Broadcast, rows, cols int, as, bs, dcs, das, dbs Storage) {
 	a, b, dc, da, db := d[T](as), d[T](bs), d[T](dcs), d[T](das), d[T](dbs)
-	for r := 0; r < rows; r++ {
-		lo, hi := r*cols, (r+1)*cols
-		g := dc[lo:hi]
-		if da != nil {
-			dar := da[lo:hi]
-			switch op {
-			case OpAdd, OpSub:
-				for j, v := range g {
-					dar[j] += v
-				}
-			case OpMul, OpDiv:
+	n := rows * cols
+	if da != nil {
+		switch {
+		case op == OpAdd || op == OpSub:
+			vecAcc(da[:n], dc[:n], false)
+		case op == OpMul && bc == BcastNone:
+			vecAccMul(da[:n], dc[:n], b[:n])
+		case op == OpMul && bc == BcastScalar:
+			vecAccMulS(da[:n], dc[:n], b[0])
+		case op == OpMul:
+			for r := 0; r < rows; r++ {
+				lo, hi := r*cols, (r+1)*cols
 				if br := bRow(bc, b, r, cols); br != nil {
-					if op == OpMul {
-						for j, v := range g {
-							dar[j] += v * br[j]
-						}
-					} else {
-						for j, v := range g {
-							dar[j] += v / br[j]
-						}
+					vecAccMul(da[lo:hi], dc[lo:hi], br)
+				} else {
+					vecAccMulS(da[lo:hi], dc[lo:hi], b[bIndex(bc, r, 0, cols)])
+				}
+			}
+		default: // OpDiv
+			for r := 0; r < rows; r++ {
+				lo, hi := r*cols, (r+1)*cols
+				g, dar := dc[lo:hi], da[lo:hi]
+				if br := bRow(bc, b, r, cols); br != nil {
+					for j, v := range g {
+						dar[j] += v / br[j]
 					}
 				} else {
 					bv := b[bIndex(bc, r, 0, cols)]
-					if op == OpMul {
-						for j, v := range g {
-							dar[j] += v * bv
-						}
-					} else {
-						for j, v := range g {
-							dar[j] += v / bv
-						}
+					for j, v := range g {
+						dar[j] += v / bv
 					}
 				}
 			}
 		}
-		if db == nil {
-			continue
+	}
+	if db == nil {
+		return
+	}
+	if bc == BcastNone && op != OpDiv {
+		switch op {
+		case OpAdd, OpSub:
+			vecAcc(db[:n], dc[:n], op == OpSub)
+		case OpMul:
+			vecAccMul(db[:n], dc[:n], a[:n])
 		}
-		ar := a[lo:hi]
+		return
+	}
+	for r := 0; r < rows; r++ {
+		lo, hi := r*cols, (r+1)*cols
+		g, ar := dc[lo:hi], a[lo:hi]
 		if dbr := bRow(bc, db, r, cols); dbr != nil {
-			br := bRow(bc, b, r, cols)
 			switch op {
-			case OpAdd:
-				for j, v := range g {
-					dbr[j] += v
-				}
-			case OpSub:
-				for j, v := range g {
-					dbr[j] -= v
-				}
+			case OpAdd, OpSub:
+				vecAcc(dbr, g, op == OpSub)
 			case OpMul:
-				for j, v := range g {
-					dbr[j] += v * ar[j]
-				}
+				vecAccMul(dbr, g, ar)
 			case OpDiv:
+				br := bRow(bc, b, r, cols)
 				for j, v := range g {
 					dbr[j] -= v * ar[j] / (br[j] * br[j])
 				}
@@ -519,9 +507,7 @@ func (c *CPU[T]) CopyCols(rows, ncols int, srcs Storage, srcCols, srcCol int, ds
 		s := src[r*srcCols+srcCol : r*srcCols+srcCol+ncols]
 		t := dst[r*dstCols+dstCol : r*dstCols+dstCol+ncols]
 		if acc {
-			for j, v := range s {
-				t[j] += v
-			}
+			vecAcc(t, s, false)
 		} else {
 			copy(t, s)
 		}
@@ -538,10 +524,7 @@ func (c *CPU[T]) GatherRows(cols int, srcs Storage, idx []int32, dsts Storage) {
 func (c *CPU[T]) ScatterAddRows(cols int, srcs Storage, idx []int32, dsts Storage) {
 	src, dst := d[T](srcs), d[T](dsts)
 	for r, i := range idx {
-		t := dst[int(i)*cols : (int(i)+1)*cols]
-		for j, v := range src[r*cols : (r+1)*cols] {
-			t[j] += v
-		}
+		vecAcc(dst[int(i)*cols:(int(i)+1)*cols], src[r*cols:(r+1)*cols], false)
 	}
 }
 
@@ -552,9 +535,7 @@ func (c *CPU[T]) CopyRow(cols int, srcs Storage, srcRow int, dsts Storage, dstRo
 		copy(t, s)
 		return
 	}
-	for j, v := range s {
-		t[j] += v
-	}
+	vecAcc(t, s, false)
 }
 
 func (c *CPU[T]) Softmax(rows, cols int, xs, masks, ys Storage, log bool) {
@@ -771,16 +752,15 @@ func (c *CPU[T]) SeqDot(batch, steps, dim int, qs, ks, ys Storage) {
 func (c *CPU[T]) SeqDotGrad(batch, steps, dim int, qs, ks, dys, dqs, dks Storage) {
 	q, k, dy, dq, dk := d[T](qs), d[T](ks), d[T](dys), d[T](dqs), d[T](dks)
 	for b := 0; b < batch; b++ {
+		qb := q[b*dim : (b+1)*dim]
 		for t := 0; t < steps; t++ {
 			g := dy[b*steps+t]
 			row := (b*steps + t) * dim
-			for j := 0; j < dim; j++ {
-				if dq != nil {
-					dq[b*dim+j] += g * k[row+j]
-				}
-				if dk != nil {
-					dk[row+j] += g * q[b*dim+j]
-				}
+			if dq != nil {
+				vecAccMulS(dq[b*dim:(b+1)*dim], k[row:row+dim], g)
+			}
+			if dk != nil {
+				vecAccMulS(dk[row:row+dim], qb, g)
 			}
 		}
 	}
@@ -792,11 +772,7 @@ func (c *CPU[T]) SeqWeightedSum(batch, steps, dim int, ws, vs, ys Storage) {
 		yb := y[b*dim : (b+1)*dim]
 		clear(yb)
 		for t := 0; t < steps; t++ {
-			g := w[b*steps+t]
-			vr := v[(b*steps+t)*dim : (b*steps+t+1)*dim]
-			for j, x := range vr {
-				yb[j] += g * x
-			}
+			vecAccMulS(yb, v[(b*steps+t)*dim:(b*steps+t+1)*dim], w[b*steps+t])
 		}
 	}
 }
@@ -815,10 +791,7 @@ func (c *CPU[T]) SeqWeightedSumGrad(batch, steps, dim int, ws, vs, dys, dws, dvs
 				dw[b*steps+t] += s
 			}
 			if dv != nil {
-				g := w[b*steps+t]
-				for j, x := range dyb {
-					dv[row+j] += g * x
-				}
+				vecAccMulS(dv[row:row+dim], dyb, w[b*steps+t])
 			}
 		}
 	}
@@ -844,6 +817,15 @@ func (c *CPU[T]) AdamCatchUpRows(cols int, rows, current []int32, ps, ms, vs Sto
 	p, m, v := d[T](ps), d[T](ms), d[T](vs)
 	k := adamConsts[T]{b1: T(beta1), b2: T(beta2), wd: T(wd), eps: T(eps)}
 	k.c1, k.c2 = 1-k.b1, 1-k.b2
+	if k32, ok := any(&k).(*decayConsts); ok {
+		p32, m32, v32 := any(p).([]float32), any(m).([]float32), any(v).([]float32)
+		rp := newReplayer(*k32, stepSize, sqrtBias2)
+		for i, r := range rows {
+			lo, hi := int(r)*cols, (int(r)+1)*cols
+			rp.row(p32[lo:hi], m32[lo:hi], v32[lo:hi], int(current[i]))
+		}
+		return
+	}
 	for i, r := range rows {
 		lo, hi := int(r)*cols, (int(r)+1)*cols
 		for s := int(current[i]); s < len(stepSize); s++ {

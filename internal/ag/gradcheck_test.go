@@ -141,6 +141,16 @@ func gradCases() []gradCase {
 		w := tp.Softmax(tp.SeqDot(p[0], p[1], 4), m)
 		return agtest.Project(tp, tp.SeqWeightedSum(w, p[2]))
 	})
+	// Ragged sequences of lengths 3, 0 (empty), 1 and 4 packed into 8 rows.
+	off := []int32{0, 3, 3, 4, 8}
+	one("SegDot", [][2]int{{4, 3}, {8, 3}}, func(tp *Tape, p []*Tensor) *Tensor { return agtest.Project(tp, tp.SegDot(p[0], p[1], off)) })
+	one("SegSoftmax", [][2]int{{8, 1}}, func(tp *Tape, p []*Tensor) *Tensor { return agtest.Project(tp, tp.SegSoftmax(p[0], off)) })
+	one("SegWeightedSum", [][2]int{{8, 1}, {8, 3}}, func(tp *Tape, p []*Tensor) *Tensor {
+		return agtest.Project(tp, tp.SegWeightedSum(p[0], p[1], off))
+	})
+	one("Attention/segments", [][2]int{{4, 3}, {8, 3}, {8, 3}}, func(tp *Tape, p []*Tensor) *Tensor {
+		return agtest.Project(tp, tp.SegWeightedSum(tp.SegSoftmax(tp.SegDot(p[0], p[1], off), off), p[2], off))
+	})
 	return cases
 }
 

@@ -24,6 +24,9 @@ const (
 	opRowDot
 	opSeqDot
 	opSeqWeightedSum
+	opSegDot
+	opSegSoftmax
+	opSegWeightedSum
 )
 
 // node is one recorded op. It is a plain struct (no closures) so recording allocates nothing.

@@ -226,6 +226,8 @@ func (tp *Tape) backward(n *node) {
 	case opSeqWeightedSum:
 		dw, dv := tp.want(n.a), tp.want(n.b)
 		be.SeqWeightedSumGrad(n.a.rows, n.a.cols, n.b.cols, n.a.val, n.b.val, dy, dw, dv)
+	case opSegDot, opSegSoftmax, opSegWeightedSum:
+		tp.segBackward(n)
 	default:
 		panic(fmt.Sprintf("ag: backward of unknown op %d", n.op))
 	}

@@ -117,3 +117,121 @@ write:
 	VMOVUPS Y11, 32(DI)
 	VZEROUPPER
 	RET
+
+// func sgemmKernel6x32(k int, a, b0, b1, c *float32, ldc int, alpha, beta float32, load int)
+//
+// sgemmKernel6x16 on two adjacent 16-column panels of B at once (b0: columns 0–15, b1: columns
+// 16–31 of C), with AVX-512: each 16-column half of a row of C is one Z register. Every element of
+// C gets the products of sgemmKernel6x16 fused into its accumulator in the same order (p = 0, 1, …),
+// and the same alpha scaling and fused beta·C, so the results are the same bits; it does twice the
+// work per instruction. Registers: Z0–Z11 the accumulators (row r: Z(2r), Z(2r+1)), Z12–Z13 the row
+// of B, Z14–Z15 alternate broadcasts of A.
+TEXT ·sgemmKernel6x32(SB), NOSPLIT, $0-64
+	MOVQ k+0(FP), CX
+	MOVQ a+8(FP), AX
+	MOVQ b0+16(FP), BX
+	MOVQ b1+24(FP), R9
+	MOVQ c+32(FP), DI
+	MOVQ ldc+40(FP), DX
+	SHLQ $2, DX
+
+	VXORPS Z0, Z0, Z0
+	VXORPS Z1, Z1, Z1
+	VXORPS Z2, Z2, Z2
+	VXORPS Z3, Z3, Z3
+	VXORPS Z4, Z4, Z4
+	VXORPS Z5, Z5, Z5
+	VXORPS Z6, Z6, Z6
+	VXORPS Z7, Z7, Z7
+	VXORPS Z8, Z8, Z8
+	VXORPS Z9, Z9, Z9
+	VXORPS Z10, Z10, Z10
+	VXORPS Z11, Z11, Z11
+
+	TESTQ CX, CX
+	JEQ   zstore
+
+zloop:
+	VMOVUPS (BX), Z12
+	VMOVUPS (R9), Z13
+	VBROADCASTSS 0(AX), Z14
+	VFMADD231PS  Z12, Z14, Z0
+	VFMADD231PS  Z13, Z14, Z1
+	VBROADCASTSS 4(AX), Z15
+	VFMADD231PS  Z12, Z15, Z2
+	VFMADD231PS  Z13, Z15, Z3
+	VBROADCASTSS 8(AX), Z14
+	VFMADD231PS  Z12, Z14, Z4
+	VFMADD231PS  Z13, Z14, Z5
+	VBROADCASTSS 12(AX), Z15
+	VFMADD231PS  Z12, Z15, Z6
+	VFMADD231PS  Z13, Z15, Z7
+	VBROADCASTSS 16(AX), Z14
+	VFMADD231PS  Z12, Z14, Z8
+	VFMADD231PS  Z13, Z14, Z9
+	VBROADCASTSS 20(AX), Z15
+	VFMADD231PS  Z12, Z15, Z10
+	VFMADD231PS  Z13, Z15, Z11
+	ADDQ $24, AX
+	ADDQ $64, BX
+	ADDQ $64, R9
+	DECQ CX
+	JNE  zloop
+
+zstore:
+	VBROADCASTSS alpha+48(FP), Z12
+	VBROADCASTSS beta+52(FP), Z13
+	MOVQ         load+56(FP), SI
+	VMULPS Z12, Z0, Z0
+	VMULPS Z12, Z1, Z1
+	VMULPS Z12, Z2, Z2
+	VMULPS Z12, Z3, Z3
+	VMULPS Z12, Z4, Z4
+	VMULPS Z12, Z5, Z5
+	VMULPS Z12, Z6, Z6
+	VMULPS Z12, Z7, Z7
+	VMULPS Z12, Z8, Z8
+	VMULPS Z12, Z9, Z9
+	VMULPS Z12, Z10, Z10
+	VMULPS Z12, Z11, Z11
+	TESTQ SI, SI
+	JEQ   zwrite
+	MOVQ  DI, R8
+	VFMADD231PS (R8), Z13, Z0
+	VFMADD231PS 64(R8), Z13, Z1
+	ADDQ DX, R8
+	VFMADD231PS (R8), Z13, Z2
+	VFMADD231PS 64(R8), Z13, Z3
+	ADDQ DX, R8
+	VFMADD231PS (R8), Z13, Z4
+	VFMADD231PS 64(R8), Z13, Z5
+	ADDQ DX, R8
+	VFMADD231PS (R8), Z13, Z6
+	VFMADD231PS 64(R8), Z13, Z7
+	ADDQ DX, R8
+	VFMADD231PS (R8), Z13, Z8
+	VFMADD231PS 64(R8), Z13, Z9
+	ADDQ DX, R8
+	VFMADD231PS (R8), Z13, Z10
+	VFMADD231PS 64(R8), Z13, Z11
+
+zwrite:
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	ADDQ DX, DI
+	VMOVUPS Z2, (DI)
+	VMOVUPS Z3, 64(DI)
+	ADDQ DX, DI
+	VMOVUPS Z4, (DI)
+	VMOVUPS Z5, 64(DI)
+	ADDQ DX, DI
+	VMOVUPS Z6, (DI)
+	VMOVUPS Z7, 64(DI)
+	ADDQ DX, DI
+	VMOVUPS Z8, (DI)
+	VMOVUPS Z9, 64(DI)
+	ADDQ DX, DI
+	VMOVUPS Z10, (DI)
+	VMOVUPS Z11, 64(DI)
+	VZEROUPPER
+	RET

@@ -26,6 +26,8 @@ type Tape struct {
 	refs  []RowRef  // arena for copied row references
 	lists []*Tensor // arena for Concat inputs
 	f32s  []float32 // arena for copied class weights
+
+	segViews [5]Storage // reused view headers of the segment ops
 }
 
 // NewTape returns a recording tape on be.

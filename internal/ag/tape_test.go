@@ -39,6 +39,48 @@ func TestSparseGradTouchesOnlyGatheredRows(t *testing.T) {
 	}
 }
 
+// TestSparseGradSumSquaresAndScale: on a sparse table, GradSumSquares and ScaleGrad visit only the
+// touched rows, yet give the bits of the dense kernels over the whole gradient (the other rows are
+// zero), in float32 where summation order would show.
+func TestSparseGradSumSquaresAndScale(t *testing.T) {
+	be := NewCPU()
+	r := rand.New(rand.NewPCG(1, 2))
+	table := NewParam(be, "emb", 500, 24)
+	table.EnableSparseGrad()
+	vals := make([]float32, table.Len())
+	for i := range vals {
+		vals[i] = float32(r.NormFloat64())
+	}
+	table.CopyFrom(vals)
+	idx := make([]int32, 40)
+	for i := range idx {
+		idx[i] = int32(r.IntN(table.Rows()))
+	}
+	tp := NewTape(be)
+	if err := tp.Backward(tp.Sum(tp.Square(tp.Gather(table, idx)), AxisAll)); err != nil {
+		t.Fatal(err)
+	}
+	dense := be.SumSquares(table.GradStorage())
+	if got := table.GradSumSquares(); got != dense {
+		t.Errorf("GradSumSquares %v, SumSquares over the table %v", got, dense)
+	}
+	if !slices.IsSorted(table.TouchedRows()) {
+		t.Errorf("touched rows %v not sorted by GradSumSquares", table.TouchedRows())
+	}
+	want := make([]float32, table.Len())
+	be.Download(want, table.GradStorage())
+	scaled := be.New(table.Len())
+	be.Upload(scaled, want)
+	be.ScaleAdd(scaled, 0.37, 0, scaled)
+	be.Download(want, scaled)
+	table.ScaleGrad(0.37)
+	got := make([]float32, table.Len())
+	be.Download(got, table.GradStorage())
+	if !slices.Equal(got, want) {
+		t.Error("ScaleGrad on the touched rows differs from ScaleAdd over the whole gradient")
+	}
+}
+
 func TestBackwardErrors(t *testing.T) {
 	be := NewCPU()
 	w := NewParam(be, "w", 1, 2)
@@ -248,6 +290,68 @@ func TestBinaryGradMatchesElementwise(t *testing.T) {
 			if !slices.Equal(gotA, wantA) || !slices.Equal(gotB, wantB) {
 				t.Errorf("op %d broadcast %d: da %v db %v, want %v %v", op, bc, gotA, gotB, wantA, wantB)
 			}
+		}
+	}
+}
+
+// TestSegmentOpsMatchPadded: attention over packed ragged sequences (SegDot, SegSoftmax,
+// SegWeightedSum) gives, in float32, the same bits as over the padded layout with a mask (SeqDot,
+// Softmax, SeqWeightedSum), forward and backward, padding rows holding arbitrary values.
+func TestSegmentOpsMatchPadded(t *testing.T) {
+	be := NewCPU()
+	r := rand.New(rand.NewPCG(21, 22))
+	lens := []int{5, 1, 0, 7, 3, 7}
+	B, T, D := len(lens), 7, 24
+	var off []int32
+	var rows []int32 // padded row of each packed row
+	mask := make([]float32, B*T)
+	off = append(off, 0)
+	for b, L := range lens {
+		for t := range L {
+			rows = append(rows, int32(b*T+t))
+			mask[b*T+t] = 1
+		}
+		off = append(off, int32(len(rows)))
+	}
+	fill := func(p *Tensor) {
+		v := make([]float32, p.Len())
+		for i := range v {
+			v[i] = float32(r.NormFloat64())
+		}
+		p.CopyFrom(v)
+	}
+	type grads struct{ q, k, v []float64 }
+	run := func(packed bool) ([]float32, grads) {
+		q, k, v := NewParam(be, "q", B, D), NewParam(be, "k", B*T, D), NewParam(be, "v", B*T, D)
+		r = rand.New(rand.NewPCG(21, 22))
+		fill(q)
+		fill(k)
+		fill(v)
+		proj := NewConst(be, "proj", B, D)
+		fill(proj)
+		tp := NewTape(be)
+		var u *Tensor
+		if packed {
+			kp, vp := tp.Gather(k, rows), tp.Gather(v, rows)
+			w := tp.SegSoftmax(tp.Scale(tp.SegDot(q, kp, off), 0.125), off)
+			u = tp.SegWeightedSum(w, tp.Mul(vp, kp), off)
+		} else {
+			w := tp.Softmax(tp.Scale(tp.SeqDot(q, k, T), 0.125), tp.Input(B, T, mask))
+			u = tp.SeqWeightedSum(w, tp.Mul(v, k))
+		}
+		if err := tp.Backward(tp.Sum(tp.Mul(u, proj), AxisAll)); err != nil {
+			t.Fatal(err)
+		}
+		return u.Values(), grads{q.GradValues(), k.GradValues(), v.GradValues()}
+	}
+	up, gp := run(true)
+	ud, gd := run(false)
+	if !slices.Equal(up, ud) {
+		t.Errorf("packed attention output differs from the padded one")
+	}
+	for name, pair := range map[string][2][]float64{"q": {gp.q, gd.q}, "k": {gp.k, gd.k}, "v": {gp.v, gd.v}} {
+		if !slices.Equal(pair[0], pair[1]) {
+			t.Errorf("gradient of %s differs between packed and padded attention", name)
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package ag
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // Tensor is a dense row-major rows×cols matrix whose memory belongs to a Backend. Vectors are
 // 1×n or n×1; scalars 1×1. Sequences of B padded length-T sequences are stored as (B·T)×D matrices
@@ -176,7 +179,8 @@ func (t *Tensor) SetBeforeGather(f func(rows []int32)) { t.beforeGather = f }
 // SparseGrad reports whether t tracks touched rows, and TouchedRows lists them (since ZeroGrad).
 func (t *Tensor) SparseGrad() bool { return t.sparse }
 
-// TouchedRows lists the rows that received gradient since the last ZeroGrad, in first-touch order.
+// TouchedRows lists the rows that received gradient since the last ZeroGrad, in first-touch order
+// (ascending after GradSumSquares).
 // All rows are considered touched when gradient also arrived through a dense op.
 func (t *Tensor) TouchedRows() []int32 { return t.touched }
 
@@ -201,6 +205,36 @@ func (t *Tensor) touchAll() {
 			t.touched = append(t.touched, int32(i))
 		}
 	}
+}
+
+// GradSumSquares returns Σ g² over t's gradient (0 without one), accumulated in float64 as
+// Backend.SumSquares does. For a sparse parameter it visits only the touched rows, in ascending
+// order (it sorts TouchedRows in place): every other row is zero, and adding the square of a zero
+// to the running sum leaves it unchanged, so the result is the same bits as over the whole table
+// at a cost of the touched rows only (an embedding table of 50,000 items is read by a few hundred
+// rows per step).
+func (t *Tensor) GradSumSquares() float64 {
+	if t.grad == nil {
+		return 0
+	}
+	if t.sparse && len(t.touched) < t.rows {
+		slices.Sort(t.touched)
+		return t.be.SumSquaresRows(t.cols, t.touched, t.grad)
+	}
+	return t.be.SumSquares(t.grad)
+}
+
+// ScaleGrad multiplies t's gradient by f, as Backend.ScaleAdd(g, f, 0, g); for a sparse parameter
+// only the touched rows (the others are zero, and stay so).
+func (t *Tensor) ScaleGrad(f float64) {
+	if t.grad == nil {
+		return
+	}
+	if t.sparse && len(t.touched) < t.rows {
+		t.be.ScaleRows(t.cols, t.touched, f, t.grad)
+		return
+	}
+	t.be.ScaleAdd(t.grad, f, 0, t.grad)
 }
 
 // ZeroGrad clears a parameter's gradient (only the touched rows for a sparse one).

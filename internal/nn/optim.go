@@ -29,6 +29,12 @@ type OptimConfig struct {
 	// SparseRows says how Adam updates the rows of parameters with sparse gradients (tables read
 	// through Gather); dense parameters are unaffected. Default RowsDense.
 	SparseRows SparseRows
+	// AheadSweep (RowsDeferred): after the rows of Next, each Adam.Ahead brings 1/AheadSweep of every
+	// table up to date, round robin; default 16 (aheadSweep). Negative: no sweep, rows catch up only
+	// when read (Next, a Gather) and at Flush — fewer, longer replays, which suits tables whose rows
+	// sit out long stretches without weight decay (their replay skips the parameter update of steps
+	// that cannot move them; see ag.Backend.AdamCatchUpRows).
+	AheadSweep int
 }
 
 // SparseRows is how Adam treats the rows of a sparse-gradient parameter that got no gradient in a
@@ -161,6 +167,8 @@ type Adam struct {
 	rowSteps map[*ag.Tensor][]int32
 	row      [1]int32 // scratch row index
 	cur      [1]int32 // scratch step count
+	// catchUp's scratch: the rows a Gather finds behind and the steps they are at.
+	behind, behindAt []int32
 	// RowsDeferred: lr/bias1 and √bias2 of every step so far (index s is step s+1).
 	stepSize, sqrtBias2 []float64
 	ahead               aheadState // RowsDeferred: the background catch-up (Ahead)

@@ -44,9 +44,7 @@ func (ps Params) Count() int {
 func (ps Params) GradNorm() float64 {
 	var s float64
 	for _, p := range ps {
-		if g := p.GradStorage(); g != nil {
-			s += p.Backend().SumSquares(g)
-		}
+		s += p.GradSumSquares()
 	}
 	return math.Sqrt(s)
 }
@@ -59,9 +57,7 @@ func (ps Params) ClipGradNorm(maxNorm float64) float64 {
 	if norm > maxNorm {
 		f := maxNorm / (norm + 1e-6)
 		for _, p := range ps {
-			if g := p.GradStorage(); g != nil {
-				p.Backend().ScaleAdd(g, f, 0, g)
-			}
+			p.ScaleGrad(f)
 		}
 	}
 	return norm

@@ -10,27 +10,83 @@ import (
 
 // Batch is a set of CTR samples laid out for the tape: B samples, histories padded to T, the
 // length of the longest history in the batch (step t of sample b is row b·T+t; histories are
-// left-aligned, oldest first).
+// left-aligned, oldest first), and the same behaviours packed, without padding (Packed).
 type Batch struct {
-	B, T      int
-	Hist      []int32   // B·T behaviour items; 0 on padding
-	HistCat   []int32   // B·T behaviour categories; 0 on padding
+	B, T int
+	// Slots are the per-behaviour arrays in the padded layout (B·T each; 0 on padding).
+	Slots
 	Mask      []float32 // B·T: 1 for a behaviour, 0 for padding
 	Len       []int     // B history lengths
-	RelPos    []int32   // B·T target-relative positions (most recent 1); 0 on padding
-	ChronPos  []int32   // B·T positions from the oldest behaviour (1); 0 on padding
-	TimeBin   []int32   // B·T bins of the time to the target (1..bins); 0 on padding; nil without time edges
-	Time      []float64 // B·T behaviour times (the data's seconds); 0 on padding
 	Target    []int32   // B target items
 	TargetCat []int32   // B target categories
 	Label     []float32 // B click labels
-	// TargetRep and TargetCatRep repeat each target T times (B·T), to pair every behaviour with
-	// its target in element-wise products.
+	// With a calendar: the calendar-table rows of each target's time (B); nil otherwise.
+	TargetCal [3][]int32
+
+	// The packed layout: the behaviours only, sample after sample — behaviour t of sample b is row
+	// Off[b]+t of N = Off[B] — for the ragged-sequence ops (ag.Tape.SegDot, SegSoftmax,
+	// SegWeightedSum), on which padding costs nothing.
+	N       int
+	Off     []int32 // B+1 offsets
+	Packed  Slots
+	padRows []int32 // the padded row of each packed row
+}
+
+// Slots holds one value per behaviour slot of a batch, in its padded (Batch.Slots) or packed
+// (Batch.Packed) layout.
+type Slots struct {
+	Hist     []int32   // behaviour items; 0 on padding
+	HistCat  []int32   // behaviour categories; 0 on padding
+	RelPos   []int32   // target-relative positions (most recent 1); 0 on padding
+	ChronPos []int32   // positions from the oldest behaviour (1); 0 on padding
+	TimeBin  []int32   // bins of the time to the target (1..bins); 0 on padding; nil without time edges
+	Time     []float64 // behaviour times (the data's seconds); 0 on padding
+	Sample   []int32   // the sample b of each slot
+	// TargetRep and TargetCatRep repeat each sample's target at every slot, to pair every
+	// behaviour with its target in element-wise products.
 	TargetRep, TargetCatRep []int32
 	// With a calendar (Batcher.WithCalendar): the rows of the calendar table (CalendarIndex) of each
-	// behaviour's hour, weekday and month (B·T each; 0 on padding), of each target's time (B) and
-	// of the target's repeated per step (B·T); nil otherwise.
-	HistCal, TargetCal, TargetCalRep [3][]int32
+	// behaviour's hour, weekday and month (0 on padding) and of its target's; nil otherwise.
+	HistCal, TargetCalRep [3][]int32
+}
+
+// PadRows returns the padded row (b·T+t) of every packed row (read-only).
+func (b *Batch) PadRows() []int32 { return b.padRows }
+
+// Repack lays out the packed behaviours (N, Off, Packed) from the padded ones and Len, for a batch
+// built by hand (Batcher.Make lays out both). Padded arrays that are nil stay nil when packed.
+func (b *Batch) Repack() {
+	b.N, b.Off, b.padRows = 0, []int32{0}, nil
+	for s, L := range b.Len {
+		for t := range L {
+			b.padRows = append(b.padRows, int32(s*b.T+t))
+		}
+		b.N += L
+		b.Off = append(b.Off, int32(b.N))
+	}
+	pick := func(v []int32) []int32 {
+		if v == nil {
+			return nil
+		}
+		out := make([]int32, b.N)
+		for i, r := range b.padRows {
+			out[i] = v[r]
+		}
+		return out
+	}
+	p, u := &b.Packed, &b.Slots
+	p.Hist, p.HistCat, p.RelPos, p.ChronPos, p.TimeBin = pick(u.Hist), pick(u.HistCat), pick(u.RelPos), pick(u.ChronPos), pick(u.TimeBin)
+	p.Sample, p.TargetRep, p.TargetCatRep = pick(u.Sample), pick(u.TargetRep), pick(u.TargetCatRep)
+	for k := range 3 {
+		p.HistCal[k], p.TargetCalRep[k] = pick(u.HistCal[k]), pick(u.TargetCalRep[k])
+	}
+	p.Time = nil
+	if u.Time != nil {
+		p.Time = make([]float64, b.N)
+		for i, r := range b.padRows {
+			p.Time[i] = u.Time[r]
+		}
+	}
 }
 
 // CalendarRows is the size of the calendar table: row 0 for padding, then 24 hours, 7 weekdays and
@@ -76,31 +132,28 @@ func (bt *Batcher) category(item int32) int32 {
 func (bt *Batcher) Make(samples []datasets.CTRSample) *Batch {
 	b := &bt.b
 	B, T := len(samples), 1
+	N := 0
 	for _, s := range samples {
 		T = max(T, len(s.History))
+		N += len(s.History)
 	}
-	b.B, b.T = B, T
-	n := B * T
-	b.Hist, b.HistCat = resize(b.Hist, n), resize(b.HistCat, n)
-	b.RelPos, b.ChronPos = resize(b.RelPos, n), resize(b.ChronPos, n)
-	b.TargetRep, b.TargetCatRep = resize(b.TargetRep, n), resize(b.TargetCatRep, n)
-	b.Mask = resize(b.Mask, n)
-	b.Time = resize(b.Time, n)
+	b.B, b.T, b.N = B, T, N
+	b.Slots.resize(B*T, bt.edges != nil)
+	b.Packed.resize(N, bt.edges != nil)
+	b.Mask = resize(b.Mask, B*T)
 	b.Len = resize(b.Len, B)
+	b.Off = resize(b.Off, B+1)
+	b.padRows = resize(b.padRows, N)
 	b.Target, b.TargetCat, b.Label = resize(b.Target, B), resize(b.TargetCat, B), resize(b.Label, B)
-	if bt.edges != nil {
-		b.TimeBin = resize(b.TimeBin, n)
-	} else {
-		b.TimeBin = nil
-	}
+	ps, n := &b.Packed, 0
 	for i, s := range samples {
 		L := len(s.History)
-		b.Len[i] = L
+		b.Len[i], b.Off[i] = L, int32(n)
 		b.Target[i], b.TargetCat[i], b.Label[i] = s.Target, bt.category(s.Target), float32(s.Label)
 		times := bt.split.HistoryTimes(s)
 		for t := range T {
 			r := i*T + t
-			b.TargetRep[r], b.TargetCatRep[r] = s.Target, b.TargetCat[i]
+			b.TargetRep[r], b.TargetCatRep[r], b.Sample[r] = s.Target, b.TargetCat[i], int32(i)
 			if t >= L {
 				b.Hist[r], b.HistCat[r], b.Mask[r], b.RelPos[r], b.ChronPos[r], b.Time[r] = 0, 0, 0, 0, 0, 0
 				if b.TimeBin != nil {
@@ -114,24 +167,49 @@ func (bt *Batcher) Make(samples []datasets.CTRSample) *Batch {
 			if b.TimeBin != nil {
 				b.TimeBin[r] = TimeBin(bt.edges, s.Time-times[t])
 			}
+			// The packed slot: the same values.
+			ps.Hist[n], ps.HistCat[n], ps.RelPos[n], ps.ChronPos[n], ps.Time[n] = it, b.HistCat[r], b.RelPos[r], b.ChronPos[r], times[t]
+			ps.TargetRep[n], ps.TargetCatRep[n], ps.Sample[n] = s.Target, b.TargetCat[i], int32(i)
+			if ps.TimeBin != nil {
+				ps.TimeBin[n] = b.TimeBin[r]
+			}
+			b.padRows[n] = int32(r)
+			n++
 		}
 	}
+	b.Off[B] = int32(n)
 	if bt.calendar {
 		bt.fillCalendar(samples)
 	} else {
 		b.HistCal, b.TargetCal, b.TargetCalRep = [3][]int32{}, [3][]int32{}, [3][]int32{}
+		ps.HistCal, ps.TargetCalRep = [3][]int32{}, [3][]int32{}
 	}
 	return b
 }
 
+// resize sizes the slot arrays for n slots (TimeBin only with time bins).
+func (s *Slots) resize(n int, timeBins bool) {
+	s.Hist, s.HistCat = resize(s.Hist, n), resize(s.HistCat, n)
+	s.RelPos, s.ChronPos = resize(s.RelPos, n), resize(s.ChronPos, n)
+	s.TargetRep, s.TargetCatRep = resize(s.TargetRep, n), resize(s.TargetCatRep, n)
+	s.Time, s.Sample = resize(s.Time, n), resize(s.Sample, n)
+	if timeBins {
+		s.TimeBin = resize(s.TimeBin, n)
+	} else {
+		s.TimeBin = nil
+	}
+}
+
 // fillCalendar lays out the calendar rows of the batch just made from samples.
 func (bt *Batcher) fillCalendar(samples []datasets.CTRSample) {
-	b := &bt.b
+	b, ps := &bt.b, &bt.b.Packed
 	origin := bt.split.TimeOrigin
 	for k := range 3 {
 		b.HistCal[k], b.TargetCalRep[k] = resize(b.HistCal[k], b.B*b.T), resize(b.TargetCalRep[k], b.B*b.T)
+		ps.HistCal[k], ps.TargetCalRep[k] = resize(ps.HistCal[k], b.N), resize(ps.TargetCalRep[k], b.N)
 		b.TargetCal[k] = resize(b.TargetCal[k], b.B)
 	}
+	n := 0
 	for i, s := range samples {
 		tc := CalendarIndex(origin + s.Time)
 		times := bt.split.HistoryTimes(s)
@@ -146,6 +224,12 @@ func (bt *Batcher) fillCalendar(samples []datasets.CTRSample) {
 			}
 			for k := range 3 {
 				b.HistCal[k][r], b.TargetCalRep[k][r] = hc[k], tc[k]
+			}
+			if t < len(s.History) {
+				for k := range 3 {
+					ps.HistCal[k][n], ps.TargetCalRep[k][n] = hc[k], tc[k]
+				}
+				n++
 			}
 		}
 	}

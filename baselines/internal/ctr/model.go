@@ -64,7 +64,7 @@ type Model struct {
 
 	net     Net
 	params  nn.Params
-	opt     *nn.Adam
+	opt     *optimizer
 	tp      *ag.Tape
 	batcher *Batcher
 	order   []int // training sample order, reshuffled every epoch
@@ -139,7 +139,7 @@ func (m *Model) Init(d *bench.Data, seed uint64) error {
 		return fmt.Errorf("%s: %w", m.spec.Name, err)
 	}
 	m.net, m.params = net, net.Params()
-	m.opt = nn.NewAdam(m.params, nn.OptimConfig{LR: m.cfg.LR})
+	m.opt = newOptimizer(net, m.params, m.cfg.LR, cs)
 	m.tp = ag.NewTape(m.be)
 	m.batcher = NewBatcher(cs, edges)
 	if m.spec.Calendar != nil && m.spec.Calendar(m.cfg) {
@@ -164,20 +164,29 @@ func Loss(tp *ag.Tape, z *ag.Tensor, labels []float32) *ag.Tensor {
 func (m *Model) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress) (bench.EpochStats, error) {
 	train := d.CTR.Train
 	m.shuffle.Shuffle(len(m.order), func(i, j int) { m.order[i], m.order[j] = m.order[j], m.order[i] })
+	defer m.opt.flush()
 	var st bench.EpochStats
 	var lossSum float64
 	buf := make([]datasets.CTRSample, 0, m.cfg.BatchSize)
+	next := make([]datasets.CTRSample, 0, m.cfg.BatchSize)
+	batch := func(dst []datasets.CTRSample, lo int) []datasets.CTRSample {
+		dst = dst[:0]
+		for _, i := range m.order[min(lo, len(m.order)):min(lo+m.cfg.BatchSize, len(m.order))] {
+			dst = append(dst, train[i])
+		}
+		return dst
+	}
+	next = batch(next, 0)
 	for lo := 0; lo < len(m.order); lo += m.cfg.BatchSize {
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
-		buf = buf[:0]
-		for _, i := range m.order[lo:min(lo+m.cfg.BatchSize, len(m.order))] {
-			buf = append(buf, train[i])
-		}
+		buf, next = next, buf
+		next = batch(next, lo+m.cfg.BatchSize)
+		m.opt.ahead(buf, next)
 		b := m.batcher.Make(buf)
 		m.tp.Reset()
-		m.opt.ZeroGrad()
+		m.opt.zeroGrad()
 		loss := Loss(m.tp, m.net.Logits(m.tp, b, true), b.Label)
 		if a, ok := m.net.(AuxLosser); ok {
 			if aux := a.AuxLoss(); aux != nil {
@@ -194,7 +203,7 @@ func (m *Model) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress)
 		if m.cfg.Clip > 0 {
 			m.params.ClipGradNorm(m.cfg.Clip)
 		}
-		m.opt.Step()
+		m.opt.step()
 		lossSum += l * float64(len(buf))
 		st.Interactions += len(buf)
 		st.Batches++

@@ -204,24 +204,16 @@ func (e *Encoder) Params() nn.Params {
 	return ps
 }
 
-// Last encodes each sample's behaviours (hist: B·T×dim rows of b, oldest first) with causal
-// attention (SASRec) and returns the output at its most recent behaviour (B×dim; zeros for an
-// empty history, which has none).
+// Last encodes each sample's behaviours (hist: b's packed behaviours, N×dim, oldest first) with
+// causal attention (SASRec) and returns the output at its most recent behaviour (B×dim; zeros for
+// an empty history, which has none).
 func (e *Encoder) Last(tp *ag.Tape, b *Batch, hist *ag.Tensor) *ag.Tensor {
 	p := NewPacked(b.Len)
-	idx := make([]int32, 0, p.N)
-	pos := make([]int32, 0, p.N)
-	for i, L := range b.Len {
-		for t := range L {
-			idx = append(idx, int32(i*b.T+t))
-			pos = append(pos, int32(t+1))
-		}
-	}
 	zero := tp.Input(1, e.dim, make([]float32, e.dim))
 	if p.N == 0 { // no sample has a behaviour
 		return tp.Gather(zero, make([]int32, b.B))
 	}
-	x := e.encode(tp, tp.Add(tp.Gather(hist, idx), e.Pos.Forward(tp, pos)), p, true)
+	x := e.encode(tp, tp.Add(hist, e.Pos.Forward(tp, b.Packed.ChronPos)), p, true)
 	refs := make([]ag.RowRef, b.B)
 	for i, L := range b.Len {
 		refs[i] = ag.RowRef{T: zero}
@@ -243,9 +235,9 @@ func (e *Encoder) COE(tp *ag.Tape, b *Batch, hist, tok *ag.Tensor) (x, xt *ag.Te
 	return tp.Add(hist, e.Pos.Forward(tp, b.ChronPos)), tp.Add(tok, e.Pos.Forward(tp, next))
 }
 
-// Token encodes each sample's behaviours followed by one token (tok: B×dim — BERT4Rec's [mask]
-// embedding, BST's target), which takes the next position, with bidirectional attention, and
-// returns the output at the token (B×dim).
+// Token encodes each sample's behaviours (hist: b's packed behaviours, N×dim, oldest first) followed
+// by one token (tok: B×dim — BERT4Rec's [mask] embedding, BST's target), which takes the next
+// position, with bidirectional attention, and returns the output at the token (B×dim).
 func (e *Encoder) Token(tp *ag.Tape, b *Batch, hist, tok *ag.Tensor) *ag.Tensor {
 	lens := make([]int, b.B)
 	var refs []ag.RowRef
@@ -253,7 +245,7 @@ func (e *Encoder) Token(tp *ag.Tape, b *Batch, hist, tok *ag.Tensor) *ag.Tensor 
 	for i, L := range b.Len {
 		lens[i] = L + 1
 		for t := range L {
-			refs = append(refs, ag.RowRef{T: hist, Row: int32(i*b.T + t)})
+			refs = append(refs, ag.RowRef{T: hist, Row: b.Off[i] + int32(t)})
 			pos = append(pos, int32(t+1))
 		}
 		refs = append(refs, ag.RowRef{T: tok, Row: int32(i)})

@@ -94,8 +94,8 @@ func TestEncoderGradients(t *testing.T) {
 	c := Config{ItemDim: 2, CategoryDim: 2, Blocks: 2, Heads: 2, FFN: 6, InitStd: 0.5}
 	enc := NewEncoder(be, "enc", c, Dims{MaxHistory: T}, r)
 	tok := nn.NewEmbedding(be, "tok", 1, D, r)
-	b := &Batch{B: 3, T: T, Len: []int{3, 1, 0}}
-	xv := make([]float32, b.B*T*D)
+	b := packLens(&Batch{B: 3, T: T, Len: []int{3, 1, 0}})
+	xv := make([]float32, b.N*D)
 	for i := range xv {
 		xv[i] = float32(r.NormFloat64())
 	}
@@ -106,7 +106,7 @@ func TestEncoderGradients(t *testing.T) {
 	for _, last := range []bool{true, false} {
 		params := append(enc.Params(), tok.Params()...)
 		bad, err := agtest.CheckGradients(params, func(tp *ag.Tape) *ag.Tensor {
-			hist := tp.Input(b.B*T, D, xv)
+			hist := tp.Input(b.N, D, xv)
 			var u *ag.Tensor
 			if last {
 				u = enc.Last(tp, b, hist)
@@ -133,16 +133,31 @@ func TestEncoderLastEmptyHistory(t *testing.T) {
 	enc := NewEncoder(be, "enc", c, Dims{MaxHistory: 2}, r)
 	for _, lens := range [][]int{{2, 0}, {0, 0}} {
 		tp := ag.NewTape(be)
-		b := &Batch{B: 2, T: 2, Len: lens}
-		xv := make([]float32, 2*2*4)
+		b := packLens(&Batch{B: 2, T: 2, Len: lens})
+		xv := make([]float32, b.N*4)
 		for i := range xv {
 			xv[i] = 1
 		}
-		u := enc.Last(tp, b, tp.Input(4, 4, xv))
+		u := enc.Last(tp, b, tp.Input(b.N, 4, xv))
 		for k := range 4 {
 			if u.At(1, k) != 0 {
 				t.Errorf("lens %v: empty history's vector %v, want zeros", lens, u)
 			}
 		}
 	}
+}
+
+// packLens fills the packed layout's offsets, positions and samples of a hand-built batch from its
+// lengths.
+func packLens(b *Batch) *Batch {
+	b.N, b.Off = 0, []int32{0}
+	for s, L := range b.Len {
+		for t := range L {
+			b.Packed.ChronPos = append(b.Packed.ChronPos, int32(t+1))
+			b.Packed.Sample = append(b.Packed.Sample, int32(s))
+		}
+		b.N += L
+		b.Off = append(b.Off, int32(b.N))
+	}
+	return b
 }
