@@ -30,8 +30,9 @@ type CPU[T float] struct {
 	// scratch holds transposed copies of A for Aᵀ·B products (gonum's transposed path is ~3× slower
 	// than transposing first).
 	scratch []T
-	// exps holds a softmax row's exponentials, so that each is computed once.
-	exps []float64
+	// args and exps hold a softmax row's shifted logits and their exponentials, so that each
+	// exponential is computed once, a row at a time.
+	args, exps []float64
 }
 
 // NewCPU returns the float32 CPU backend using all of GOMAXPROCS for matrix products.
@@ -552,17 +553,21 @@ func (c *CPU[T]) Softmax(rows, cols int, xs, masks, ys Storage, log bool) {
 				mx = float64(v)
 			}
 		}
-		// Each exponential is computed once and kept in float64 for the division below: the same
-		// values and the same sum as computing them twice (math.Exp was half of a 2,048-candidate
-		// sampled softmax's cost).
+		// Each exponential is computed once, for the whole row (exp64: math.Exp's bits, 4 lanes at a
+		// time), and kept in float64 for the division below: the same values and the same sum as
+		// computing them twice (math.Exp was half of a 2,048-candidate sampled softmax's cost).
+		// Masked entries are computed too and never read.
 		if cap(c.exps) < cols {
-			c.exps = make([]float64, cols)
+			c.args, c.exps = make([]float64, cols), make([]float64, cols)
 		}
-		e := c.exps[:cols]
-		var z float64
+		a, e := c.args[:cols], c.exps[:cols]
 		for j, v := range xr {
+			a[j] = float64(v) - mx
+		}
+		exp64(e, a)
+		var z float64
+		for j := range xr {
 			if mr == nil || mr[j] != 0 {
-				e[j] = math.Exp(float64(v) - mx)
 				z += e[j]
 			}
 		}

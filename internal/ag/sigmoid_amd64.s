@@ -127,3 +127,40 @@ sdone:
 	MOVB    AX, special+24(FP)
 	VZEROUPPER
 	RET
+
+// func expAVX2(y, x *float64, n int) (special bool)
+//
+// y = math.Exp(x), 4 lanes at a time, bit for bit (EXP4, as the sigmoid's); n is a multiple of 4.
+// Lanes outside [−708, 0], and NaNs, are flagged: the caller computes them again in Go (below
+// −708 the result is subnormal or zero, above 0 math.Exp's overflow checks apply; a softmax's
+// shifted logits are never above 0).
+TEXT ·expAVX2(SB), NOSPLIT, $0-25
+	MOVQ         y+0(FP), DI
+	MOVQ         x+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSD sigc<>+72(SB), Y15
+	VBROADCASTSD sigc<>+104(SB), Y14   // −708
+	VXORPD       Y13, Y13, Y13         // special lanes seen
+	VXORPD       Y12, Y12, Y12         // zeros
+
+eloop:
+	CMPQ      CX, $4
+	JLT       edone
+	VMOVUPD   (SI), Y1
+	VCMPPD    $0x19, Y14, Y1, Y5        // NGE_UQ: not (a ≥ −708), true for NaN
+	VORPD     Y5, Y13, Y13
+	VCMPPD    $0x1e, Y12, Y1, Y5        // GT_OQ: a > 0
+	VORPD     Y5, Y13, Y13
+	EXP4(Y1, Y3, Y4, X5)
+	VMOVUPD   Y1, (DI)
+	ADDQ      $32, SI
+	ADDQ      $32, DI
+	SUBQ      $4, CX
+	JMP       eloop
+
+edone:
+	VPTEST  Y13, Y13
+	SETNE   AX
+	MOVB    AX, special+24(FP)
+	VZEROUPPER
+	RET

@@ -130,6 +130,34 @@ func TestSigmoidKernel(t *testing.T) {
 	t.Logf("kernel in use: %v", kernelInUse())
 }
 
+// TestExp64: exp64 (the softmax's row of exponentials) gives math.Exp's bits on every length,
+// for arguments in the kernel's range [−708, 0] and outside it (recomputed in Go): subnormal and
+// zero results, positive arguments, overflow, ±0, ±Inf and NaN.
+func TestExp64(t *testing.T) {
+	r := rand.New(rand.NewPCG(45, 46))
+	for _, n := range []int{0, 1, 3, 4, 5, 8, 13, 100003} {
+		x := make([]float64, n)
+		for i := range x {
+			switch r.IntN(10) {
+			case 0:
+				x[i] = []float64{0, math.Copysign(0, -1), -708, -708.0000001, -745.2, -746, 1, 709.8, 710,
+					math.Inf(1), math.Inf(-1), math.NaN(), -5e-324}[r.IntN(13)]
+			default:
+				x[i] = -math.Ldexp(r.Float64(), r.IntN(12)-2) // softmax-shifted logits: ≤ 0
+			}
+		}
+		y := make([]float64, n)
+		exp64(y, x)
+		for i, v := range x {
+			want := math.Exp(v)
+			if math.Float64bits(y[i]) != math.Float64bits(want) && !(math.IsNaN(want) && math.IsNaN(y[i])) {
+				t.Fatalf("n=%d: exp(%v) = %v, want %v (kernel %v)", n, v, y[i], want, expKernelInUse())
+			}
+		}
+	}
+	t.Logf("exp kernel in use: %v", expKernelInUse())
+}
+
 // BenchmarkSigmoid: the float32 sigmoid of DIN's activation unit on a training batch (340
 // behaviours × 80 units), scalar and through sigmoid32.
 func BenchmarkSigmoid(b *testing.B) {
