@@ -127,8 +127,10 @@ func (e *RowError) detail() string {
 // Unwrap lets errors.Is(err, ErrBadRow) match.
 func (e *RowError) Unwrap() error { return ErrBadRow }
 
-// LoadCSV reads a JODIE-format file. See ReadCSV.
-func LoadCSV(ctx context.Context, path string, opt LoadOptions) (*Dataset, *LoadReport, error) {
+// loadPath opens the file at path and reads it with read (one of the Read* functions of a format),
+// naming the Dataset after the file without its extension unless opt.Name is set.
+func loadPath(ctx context.Context, path string, opt LoadOptions,
+	read func(context.Context, io.Reader, string, LoadOptions) (*Dataset, *LoadReport, error)) (*Dataset, *LoadReport, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, fmt.Errorf("datasets: %w", err)
@@ -137,7 +139,12 @@ func LoadCSV(ctx context.Context, path string, opt LoadOptions) (*Dataset, *Load
 	if opt.Name == "" {
 		opt.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	}
-	return ReadCSV(ctx, f, path, opt)
+	return read(ctx, f, path, opt)
+}
+
+// LoadCSV reads a JODIE-format file. See ReadCSV.
+func LoadCSV(ctx context.Context, path string, opt LoadOptions) (*Dataset, *LoadReport, error) {
+	return loadPath(ctx, path, opt, ReadCSV)
 }
 
 // ReadCSV reads JODIE-format interactions from r, streaming. name is used in error messages

@@ -8,10 +8,8 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 )
 
@@ -86,15 +84,7 @@ const AnonymousUserPrefix = "NA:"
 // LoadDigineticaDataset reads a DIGINETICA item-views file as an interaction log. See
 // ReadDigineticaDataset.
 func LoadDigineticaDataset(ctx context.Context, path string, opt LoadOptions) (*Dataset, *LoadReport, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("datasets: %w", err)
-	}
-	defer f.Close()
-	if opt.Name == "" {
-		opt.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	}
-	return ReadDigineticaDataset(ctx, f, path, opt)
+	return loadPath(ctx, path, opt, ReadDigineticaDataset)
 }
 
 // ReadDigineticaDataset reads a DIGINETICA item-views file (see ReadDiginetica for its times, click

@@ -7,23 +7,13 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 )
 
 // LoadSubredditLog reads a subreddit-interactions file. See ReadSubredditLog.
 func LoadSubredditLog(ctx context.Context, path string, opt LoadOptions) (*Dataset, *LoadReport, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("datasets: %w", err)
-	}
-	defer f.Close()
-	if opt.Name == "" {
-		opt.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	}
-	return ReadSubredditLog(ctx, f, path, opt)
+	return loadPath(ctx, path, opt, ReadSubredditLog)
 }
 
 // subredditColumns are the columns ReadSubredditLog reads, by header name.

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 )
@@ -16,15 +14,7 @@ var yoochooseFields = [4]string{"session_id", "timestamp", "item_id", "category"
 
 // LoadYoochooseClicks reads yoochoose-clicks.dat. See ReadYoochooseClicks.
 func LoadYoochooseClicks(ctx context.Context, path string, opt LoadOptions) (*Dataset, *LoadReport, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, fmt.Errorf("datasets: %w", err)
-	}
-	defer f.Close()
-	if opt.Name == "" {
-		opt.Name = strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	}
-	return ReadYoochooseClicks(ctx, f, path, opt)
+	return loadPath(ctx, path, opt, ReadYoochooseClicks)
 }
 
 // ReadYoochooseClicks reads the click file of the RecSys Challenge 2015 (YOOCHOOSE), lines

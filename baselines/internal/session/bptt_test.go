@@ -115,32 +115,7 @@ func TestSessionBatchGradients(t *testing.T) {
 				}
 				return l, v
 			}
-			tp := ag.NewTape(be)
-			l, _ := value(tp)
-			if err := tp.Backward(l); err != nil {
-				t.Fatal(err)
-			}
-			for _, p := range rn.Params() {
-				g := p.GradValues()
-				x := make([]float64, p.Len())
-				p.CopyTo64(x)
-				for j := range x {
-					orig := x[j]
-					x[j] = orig + 1e-6
-					p.CopyFrom64(x)
-					tp.Reset()
-					_, up := value(tp)
-					x[j] = orig - 1e-6
-					p.CopyFrom64(x)
-					tp.Reset()
-					_, down := value(tp)
-					x[j] = orig
-					p.CopyFrom64(x)
-					if num := (up - down) / 2e-6; math.Abs(num-g[j]) > 1e-6+1e-5*math.Abs(num) {
-						t.Errorf("%s[%d]: analytic %v, numeric %v", p.Name, j, g[j], num)
-					}
-				}
-			}
+			checkLossGradients(t, tc.name, be, rn.Params(), value)
 		})
 	}
 }
