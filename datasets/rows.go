@@ -245,3 +245,63 @@ func permute[T any](x []T, perm []int32) []T {
 	}
 	return out
 }
+
+// headerCSV reads a comma-separated file whose first line names its columns (the subreddit log,
+// Taobao's two files): it finds the wanted columns, splits each data line, checks its width and
+// names a bad field after its header.
+type headerCSV struct {
+	path   string
+	header [][]byte
+	col    []int    // the header index of each wanted column, once the header is read
+	fields [][]byte // the current line's fields (reused)
+}
+
+// bad is a RowError at line; field is 1-based (0: the whole line), named after its header.
+func (h *headerCSV) bad(line, field int, format string, args ...any) *RowError {
+	e := &RowError{Path: h.path, Line: line, Field: field, Reason: fmt.Sprintf(format, args...)}
+	if field > 0 && field <= len(h.header) {
+		e.Name = strings.Trim(string(h.header[field-1]), " \t\"")
+	}
+	return e
+}
+
+// split cuts a data line into its fields (valid until the next call) and checks that there are as
+// many as header names.
+func (h *headerCSV) split(b []byte, line int) ([][]byte, *RowError) {
+	h.fields = splitComma(h.fields, b)
+	if len(h.fields) != len(h.header) {
+		return nil, h.bad(line, 0, "%d fields, want %d as in the header", len(h.fields), len(h.header))
+	}
+	return h.fields, nil
+}
+
+// read reads r: the header, which must name want, then row for every non-empty line. A bad row is
+// the error, or with lenient skipped and counted in rep. It returns the number of lines read; a
+// file without a header leaves h.header nil.
+func (h *headerCSV) read(ctx context.Context, r io.Reader, want []string, rep *LoadReport, lenient bool,
+	row func(b []byte, line int) *RowError) (int, error) {
+	in := newLines(r, h.path)
+	for {
+		b, ok, err := in.next(ctx)
+		if err != nil || !ok {
+			return in.n, err
+		}
+		if h.header == nil {
+			for _, f := range splitComma(nil, b) {
+				h.header = append(h.header, bytes.Clone(f))
+			}
+			if h.col, err = columns(h.path, h.header, want...); err != nil {
+				return in.n, err
+			}
+			continue
+		}
+		if len(b) == 0 {
+			continue
+		}
+		if e := row(b, in.n); e != nil {
+			if err := badRows(rep, lenient, e); err != nil {
+				return in.n, err
+			}
+		}
+	}
+}

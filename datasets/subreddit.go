@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"strconv"
-	"strings"
 )
 
 // LoadSubredditLog reads a subreddit-interactions file. See ReadSubredditLog.
@@ -37,71 +35,38 @@ func ReadSubredditLog(ctx context.Context, r io.Reader, name string, opt LoadOpt
 	}
 	rep := &LoadReport{Path: name}
 	rows := newRowTable(false)
-	in := newLines(r, name)
-	var (
-		header [][]byte
-		col    []int // index of username, subreddit, utc
-		f      [][]byte
-	)
-	bad := func(line, field int, format string, args ...any) *RowError {
-		e := &RowError{Path: name, Line: line, Field: field, Reason: fmt.Sprintf(format, args...)}
-		if field > 0 {
-			e.Name = strings.Trim(string(header[field-1]), " \t\"")
-		}
-		return e
-	}
+	h := &headerCSV{path: name}
 	row := func(b []byte, line int) *RowError {
-		f = splitComma(f, b)
-		if len(f) != len(header) {
-			return bad(line, 0, "%d fields, want %d as in the header", len(f), len(header))
+		f, e := h.split(b, line)
+		if e != nil {
+			return e
 		}
 		for k := range f {
 			if v := f[k]; len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
 				f[k] = v[1 : len(v)-1]
 			}
 		}
+		col := h.col // username, subreddit, utc
 		for _, c := range col[:2] {
 			if len(bytes.TrimSpace(f[c])) == 0 {
-				return bad(line, c+1, "empty")
+				return h.bad(line, c+1, "empty")
 			}
 		}
 		t, err := strconv.ParseFloat(string(f[col[2]]), 64)
 		if (err != nil && !errors.Is(err, strconv.ErrRange)) || math.IsInf(t, 0) || math.IsNaN(t) {
-			return bad(line, col[2]+1, "%s is not a finite number of seconds", quote(f[col[2]]))
+			return h.bad(line, col[2]+1, "%s is not a finite number of seconds", quote(f[col[2]]))
 		}
 		if rows.users.full() || rows.items.full() {
-			return bad(line, 0, "more than 2^31-1 distinct users or subreddits")
+			return h.bad(line, 0, "more than 2^31-1 distinct users or subreddits")
 		}
 		rows.add(rows.users.id(f[col[0]]), rows.items.id(f[col[1]]), -1, t, 0)
 		return nil
 	}
-	for {
-		b, ok, err := in.next(ctx)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !ok {
-			break
-		}
-		if header == nil {
-			for _, h := range splitComma(nil, b) {
-				header = append(header, bytes.Clone(h))
-			}
-			if col, err = columns(name, header, subredditColumns...); err != nil {
-				return nil, nil, err
-			}
-			continue
-		}
-		if len(b) == 0 {
-			continue
-		}
-		if e := row(b, in.n); e != nil {
-			if err := badRows(rep, opt.Lenient, e); err != nil {
-				return nil, nil, err
-			}
-		}
+	lines, err := h.read(ctx, r, subredditColumns, rep, opt.Lenient, row)
+	if err != nil {
+		return nil, nil, err
 	}
-	rep.Lines = in.n
+	rep.Lines = lines
 	if rows.len() == 0 {
 		return nil, nil, noRows(name, rep, "a header naming username,subreddit,utc, then rows")
 	}

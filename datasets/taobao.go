@@ -1,7 +1,6 @@
 package datasets
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -44,20 +43,13 @@ func ReadTaobaoAds(ctx context.Context, samples io.Reader, samplesName string, a
 		return nil, nil, err
 	}
 	rows := newRowTable(false)
-	var header, f [][]byte
-	var col []int
-	bad := func(line, field int, format string, args ...any) *RowError {
-		e := &RowError{Path: samplesName, Line: line, Field: field, Reason: fmt.Sprintf(format, args...)}
-		if field > 0 {
-			e.Name = string(header[field-1])
-		}
-		return e
-	}
+	h := &headerCSV{path: samplesName}
 	row := func(b []byte, line int) *RowError {
-		f = splitComma(f, b)
-		if len(f) != len(header) {
-			return bad(line, 0, "%d fields, want %d as in the header", len(f), len(header))
+		f, e := h.split(b, line)
+		if e != nil {
+			return e
 		}
+		col, bad := h.col, h.bad // user, time_stamp, adgroup_id, nonclk, clk
 		for k, v := range f {
 			if len(v) == 0 {
 				return bad(line, k+1, "empty")
@@ -86,34 +78,11 @@ func ReadTaobaoAds(ctx context.Context, samples io.Reader, samplesName string, a
 		rows.add(rows.users.id(f[col[0]]), rows.items.id(f[col[2]]), -1, float64(t), flag[1])
 		return nil
 	}
-	in := newLines(samples, samplesName)
-	for {
-		b, ok, err := in.next(ctx)
-		if err != nil {
-			return nil, nil, err
-		}
-		if !ok {
-			break
-		}
-		if header == nil {
-			for _, h := range splitComma(nil, b) {
-				header = append(header, bytes.Clone(h))
-			}
-			if col, err = columns(samplesName, header, taobaoSampleColumns...); err != nil {
-				return nil, nil, err
-			}
-			continue
-		}
-		if len(b) == 0 {
-			continue
-		}
-		if e := row(b, in.n); e != nil {
-			if err := badRows(rep, opt.Lenient, e); err != nil {
-				return nil, nil, err
-			}
-		}
+	n, err := h.read(ctx, samples, taobaoSampleColumns, rep, opt.Lenient, row)
+	if err != nil {
+		return nil, nil, err
 	}
-	rep.Lines = in.n + lines
+	rep.Lines = n + lines
 	if rows.len() == 0 {
 		return nil, nil, noRows(samplesName, rep, "a header naming user,time_stamp,adgroup_id,pid,nonclk,clk, then rows")
 	}
@@ -144,20 +113,13 @@ func ReadTaobaoAds(ctx context.Context, samples io.Reader, samplesName string, a
 func readTaobaoAdCategories(ctx context.Context, r io.Reader, name string, rep *LoadReport, lenient bool) (cate map[string]string, sameTwice, lines int, err error) {
 	cate = make(map[string]string)
 	firstLine := make(map[string]int)
-	var header, f [][]byte
-	var col []int
-	bad := func(line, field int, format string, args ...any) *RowError {
-		e := &RowError{Path: name, Line: line, Field: field, Reason: fmt.Sprintf(format, args...)}
-		if field > 0 {
-			e.Name = string(header[field-1])
-		}
-		return e
-	}
+	h := &headerCSV{path: name}
 	row := func(b []byte, line int) *RowError {
-		f = splitComma(f, b)
-		if len(f) != len(header) {
-			return bad(line, 0, "%d fields, want %d as in the header", len(f), len(header))
+		f, e := h.split(b, line)
+		if e != nil {
+			return e
 		}
+		col, bad := h.col, h.bad // adgroup_id, cate_id
 		for _, c := range col {
 			if len(f[c]) == 0 {
 				return bad(line, c+1, "empty")
@@ -175,37 +137,14 @@ func readTaobaoAdCategories(ctx context.Context, r io.Reader, name string, rep *
 		firstLine[ad] = line
 		return nil
 	}
-	in := newLines(r, name)
-	for {
-		b, ok, err := in.next(ctx)
-		if err != nil {
-			return nil, 0, 0, err
-		}
-		if !ok {
-			break
-		}
-		if header == nil {
-			for _, h := range splitComma(nil, b) {
-				header = append(header, bytes.Clone(h))
-			}
-			if col, err = columns(name, header, taobaoAdColumns...); err != nil {
-				return nil, 0, 0, err
-			}
-			continue
-		}
-		if len(b) == 0 {
-			continue
-		}
-		if e := row(b, in.n); e != nil {
-			if err := badRows(rep, lenient, e); err != nil {
-				return nil, 0, 0, err
-			}
-		}
+	n, err := h.read(ctx, r, taobaoAdColumns, rep, lenient, row)
+	if err != nil {
+		return nil, 0, 0, err
 	}
-	if header == nil {
+	if h.header == nil {
 		return nil, 0, 0, fmt.Errorf("%w in %s (want a header naming adgroup_id,cate_id, then rows)", ErrNoRows, name)
 	}
-	return cate, sameTwice, in.n, nil
+	return cate, sameTwice, n, nil
 }
 
 func loadTaobao(ctx context.Context, in []Input, opt LoadOptions) (*Dataset, *LoadReport, error) {
