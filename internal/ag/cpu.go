@@ -30,9 +30,13 @@ type CPU[T float] struct {
 	// scratch holds transposed copies of A for Aᵀ·B products (gonum's transposed path is ~3× slower
 	// than transposing first).
 	scratch []T
-	// args and exps hold a softmax row's shifted logits and their exponentials, so that each
-	// exponential is computed once, a row at a time.
-	args, exps []float64
+	// workers is how many chunks the row-wise and element-wise ops split their work into (see
+	// split), pool runs all but the first (nil with one worker), jobs are the ops' work, rows each
+	// worker's softmax scratch.
+	workers int
+	pool    *splitPool
+	jobs    splitJobs[T]
+	rows    []softmaxScratch
 }
 
 // NewCPU returns the float32 CPU backend using all of GOMAXPROCS for matrix products.
@@ -41,11 +45,20 @@ func NewCPU() *CPU[float32] {
 	if gemmKernelThreaded {
 		workers = 1
 	}
-	return &CPU[float32]{gemm: newGemmPool(workers)}
+	return newCPU[float32](workers, runtime.GOMAXPROCS(0))
+}
+
+// newCPU returns a backend with gemmWorkers for products and splitWorkers for the split ops.
+func newCPU[T float](gemmWorkers, splitWorkers int) *CPU[T] {
+	c := &CPU[T]{gemm: newGemmPool(gemmWorkers), workers: max(splitWorkers, 1)}
+	if c.workers > 1 {
+		c.pool = newSplitPool(c.workers - 1)
+	}
+	return c
 }
 
 // NewCPU64 returns the float64 CPU backend (for gradient checks and reference computations).
-func NewCPU64() *CPU[float64] { return &CPU[float64]{gemm: newGemmPool(1)} }
+func NewCPU64() *CPU[float64] { return newCPU[float64](1, 1) }
 
 func (c *CPU[T]) Name() string {
 	if c.Precision() == 64 {
@@ -196,6 +209,18 @@ func softplus[T float](x T) T {
 func (c *CPU[T]) Unary(op UnaryOp, xs, ys Storage) {
 	x, y := d[T](xs), d[T](ys)
 	y = y[:len(x)]
+	if op.scalarMath() && c.splits(len(x), parallelMinElems) {
+		j := &c.jobs.unary
+		*j = unaryJob[T]{op: op, x: x, y: y}
+		c.split(len(x), j)
+		*j = unaryJob[T]{}
+		return
+	}
+	unary(op, x, y)
+}
+
+// unary is y = op(x), element by element.
+func unary[T float](op UnaryOp, x, y []T) {
 	switch op {
 	case OpNeg:
 		for i, v := range x {
@@ -539,85 +564,6 @@ func (c *CPU[T]) CopyRow(cols int, srcs Storage, srcRow int, dsts Storage, dstRo
 	vecAcc(t, s, false)
 }
 
-func (c *CPU[T]) Softmax(rows, cols int, xs, masks, ys Storage, log bool) {
-	x, mask, y := d[T](xs), d[T](masks), d[T](ys)
-	for r := 0; r < rows; r++ {
-		xr, yr := x[r*cols:(r+1)*cols], y[r*cols:(r+1)*cols]
-		var mr []T
-		if mask != nil {
-			mr = mask[r*cols : (r+1)*cols]
-		}
-		mx := math.Inf(-1)
-		for j, v := range xr {
-			if (mr == nil || mr[j] != 0) && float64(v) > mx {
-				mx = float64(v)
-			}
-		}
-		// Each exponential is computed once, for the whole row (exp64: math.Exp's bits, 4 lanes at a
-		// time), and kept in float64 for the division below: the same values and the same sum as
-		// computing them twice (math.Exp was half of a 2,048-candidate sampled softmax's cost).
-		// Masked entries are computed too and never read.
-		if cap(c.exps) < cols {
-			c.args, c.exps = make([]float64, cols), make([]float64, cols)
-		}
-		a, e := c.args[:cols], c.exps[:cols]
-		for j, v := range xr {
-			a[j] = float64(v) - mx
-		}
-		exp64(e, a)
-		var z float64
-		for j := range xr {
-			if mr == nil || mr[j] != 0 {
-				z += e[j]
-			}
-		}
-		// A fully masked row (a padded sequence of length 0) gets all-zero probabilities.
-		lz := math.Log(z)
-		for j, v := range xr {
-			masked := mr != nil && mr[j] == 0
-			switch {
-			case log && masked:
-				yr[j] = T(math.Inf(-1))
-			case log:
-				yr[j] = T(float64(v) - mx - lz)
-			case masked || z == 0:
-				yr[j] = 0
-			default:
-				yr[j] = T(e[j] / z)
-			}
-		}
-	}
-}
-
-func (c *CPU[T]) SoftmaxGrad(rows, cols int, ys, dys, dxs Storage, log bool) {
-	y, dy, dx := d[T](ys), d[T](dys), d[T](dxs)
-	for r := 0; r < rows; r++ {
-		yr, dyr, dxr := y[r*cols:(r+1)*cols], dy[r*cols:(r+1)*cols], dx[r*cols:(r+1)*cols]
-		if log {
-			// dx = dy − softmax·Σdy; masked positions (y = −Inf) are constants and receive nothing.
-			var s T
-			for _, g := range dyr {
-				s += g
-			}
-			for j, v := range yr {
-				if math.IsInf(float64(v), -1) {
-					continue
-				}
-				dxr[j] += dyr[j] - T(math.Exp(float64(v)))*s
-			}
-			continue
-		}
-		// dx = y ⊙ (dy − ⟨y, dy⟩)
-		var s T
-		for j, v := range yr {
-			s += v * dyr[j]
-		}
-		for j, v := range yr {
-			dxr[j] += v * (dyr[j] - s)
-		}
-	}
-}
-
 func (c *CPU[T]) L2NormalizeRows(rows, cols int, xs, ys, ns Storage, eps float64) {
 	x, y, norms := d[T](xs), d[T](ys), d[T](ns)
 	for r := 0; r < rows; r++ {
@@ -681,37 +627,6 @@ func (c *CPU[T]) RowDotGrad(rows, cols int, as, bs, dys, das, dbs Storage) {
 				db[j] += g * a[j]
 			}
 		}
-	}
-}
-
-func (c *CPU[T]) CrossEntropy(rows, cols int, ls Storage, targets []int32, weights []float32, ps Storage) (loss, wsum float64) {
-	c.Softmax(rows, cols, ls, nil, ps, false)
-	p := d[T](ps)
-	for r, t := range targets {
-		w := 1.0
-		if weights != nil {
-			w = float64(weights[t])
-		}
-		// −log p computed from the probability; clamp to avoid +Inf when p underflows.
-		loss -= w * math.Log(math.Max(float64(p[r*cols+int(t)]), 1e-300))
-		wsum += w
-	}
-	return loss, wsum
-}
-
-func (c *CPU[T]) CrossEntropyGrad(rows, cols int, ps Storage, targets []int32, weights []float32, scale float64, dls Storage) {
-	p, dl := d[T](ps), d[T](dls)
-	for r, t := range targets {
-		w := scale
-		if weights != nil {
-			w *= float64(weights[t])
-		}
-		wt := T(w)
-		pr, dr := p[r*cols:(r+1)*cols], dl[r*cols:(r+1)*cols]
-		for j, v := range pr {
-			dr[j] += wt * v
-		}
-		dr[t] -= wt
 	}
 }
 

@@ -41,9 +41,10 @@ type Model struct {
 	rowIDs  []int32
 	negMask []float32
 
-	step  Step
-	buf   stepBuffers
-	ranks []float64
+	step   Step
+	buf    stepBuffers
+	ranks  []float64
+	scores []float32 // an evaluation step's logits on the host, reused (one pass copies ~40 GB otherwise)
 }
 
 var (
@@ -397,8 +398,10 @@ func (m *Model) report(tp *ag.Tape, d *bench.Data, part bench.Part, ls *lanes, r
 	}
 	m.ranks = grow(m.ranks, len(r.targets))
 	if len(r.targets) > 0 {
-		scores := r.logits(tp, m.net.Output()).Values()
-		if err := metrics.RankScores(scores, m.numItems, r.targets, metrics.TiesOptimistic, m.ranks); err != nil {
+		logits := r.logits(tp, m.net.Output())
+		m.scores = grow(m.scores, logits.Len())
+		logits.CopyTo(m.scores)
+		if err := metrics.RankScores(m.scores, m.numItems, r.targets, metrics.TiesOptimistic, m.ranks); err != nil {
 			return fmt.Errorf("%s: ranking %s next clicks: %w", m.spec.Name, part, err)
 		}
 	}
