@@ -2,6 +2,7 @@ package jump
 
 import (
 	"context"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -77,6 +78,37 @@ func TestStepGradients(t *testing.T) {
 		l := tp.Add(agtest.Project(tp, out.State), agtest.Project(tp, out.Session))
 		return tp.Add(l, agtest.Project(tp, out.Dwell))
 	})
+}
+
+// TestFastCellsPerRow: a click's state runs exactly n_k − 1 cells without input after the first two
+// (eq. 14), whatever the other clicks of its mini-batch need: Step's h_k against each row run alone.
+func TestFastCellsPerRow(t *testing.T) {
+	be := ag.NewCPU64()
+	r := rand.New(rand.NewPCG(5, 6))
+	net := NewNet(be, session.Config{Dim: 4, FastScale: 10, MaxFastSteps: 3}, session.Dims{Items: 5, DwellBuckets: 31, MeanLogDwell: 2}, r)
+	state := ag.NewParam(be, "state", 4, 12)
+	for _, p := range append(net.Params(), state) {
+		agtest.FillUniform(p, r, -1, 1)
+	}
+	items := []int32{0, 3, 3, 1}
+	dwell := []float64{4, 30, 12, 25} // fast steps 1, 3, 2, 3
+	tp := ag.NewTape(be)
+	got := tp.SliceCols(net.Step(tp, session.NewStep(state, items, dwell, false, nil, 0, make([]int, 4))).State, 0, 4)
+
+	x := net.Inputs(tp, items, dwell, false)
+	h0 := net.First.Forward(tp, x, tp.SliceCols(state, 0, 4))
+	h := net.Second.Forward(tp, net.Slow.Forward(tp, h0, tp.SliceCols(state, 4, 8)), h0)
+	for row, tau := range dwell {
+		want := tp.Gather(h, []int32{int32(row)})
+		for range net.FastSteps(tau) - 1 {
+			want = net.Fast.Forward(tp, nil, want)
+		}
+		for j := range 4 {
+			if g, w := got.At(row, j), want.At(0, j); math.Abs(g-w) > 1e-12 {
+				t.Errorf("row %d (τ %v, %d fast cells) h[%d] = %v, run alone %v", row, tau, net.FastSteps(tau), j, g, w)
+			}
+		}
+	}
 }
 
 // TestFastSteps: ⌈τ/z⌉ clamped to [1, max].
