@@ -3,7 +3,9 @@ package metrics
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
 )
 
 // TieRule says how items that score exactly like the target affect its rank.
@@ -245,14 +247,56 @@ func RankScores(scores []float32, numItems int, targets []int32, rule TieRule, o
 	if err := checkRankArgs(fn, numItems, targets, rule, out); err != nil {
 		return err
 	}
-	for q, t := range targets {
-		better, equal, bad := countHigher(scores[q*numItems:(q+1)*numItems], int(t))
+	// Queries are independent: large batches (a session evaluation step ranks ~100 clicks among
+	// 40,000 items) are split over the cores; the ranks are the same, and the NaN reported is the
+	// first query's whatever the split.
+	chunks := min(runtime.GOMAXPROCS(0), len(targets))
+	if len(scores) < rankSplitMin || chunks < 2 {
+		// one goroutine, no allocation (streaming evaluations rank one query at a time)
+		return nanError(fn, rankRows(scores, numItems, targets, rule, out, 0, len(targets)))
+	}
+	per := (len(targets) + chunks - 1) / chunks
+	firstBad := make([][2]int, chunks) // query and item of each chunk's first NaN, query −1 if none
+	var wg sync.WaitGroup
+	for c := 1; c < chunks; c++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			firstBad[c] = rankRows(scores, numItems, targets, rule, out, c*per, min((c+1)*per, len(targets)))
+		}()
+	}
+	firstBad[0] = rankRows(scores, numItems, targets, rule, out, 0, min(per, len(targets)))
+	wg.Wait()
+	for _, b := range firstBad {
+		if err := nanError(fn, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// nanError names rankRows' first NaN (query and item), or is nil when there is none.
+func nanError(fn string, bad [2]int) error {
+	if bad[0] < 0 {
+		return nil
+	}
+	return fmt.Errorf("metrics: %s: query %d: score of item %d is NaN: %w", fn, bad[0], bad[1], ErrNaN)
+}
+
+// rankSplitMin is the score count from which RankScores splits its queries over the cores.
+const rankSplitMin = 1 << 20
+
+// rankRows ranks queries lo..hi−1 into out and returns the query and item of the first NaN, or
+// query −1.
+func rankRows(scores []float32, numItems int, targets []int32, rule TieRule, out []float64, lo, hi int) [2]int {
+	for q := lo; q < hi; q++ {
+		better, equal, bad := countHigher(scores[q*numItems:(q+1)*numItems], int(targets[q]))
 		if bad >= 0 {
-			return fmt.Errorf("metrics: %s: query %d: score of item %d is NaN: %w", fn, q, bad, ErrNaN)
+			return [2]int{q, bad}
 		}
 		out[q] = rule.Rank(better, equal)
 	}
-	return nil
+	return [2]int{-1, -1}
 }
 
 // countHigher counts the entries of row above and equal to row[t] (t itself excluded). bad is the

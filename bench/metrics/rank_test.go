@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -203,5 +204,39 @@ func TestMRRAt(t *testing.T) {
 	}
 	if MRRName(20) != "MRR@20" {
 		t.Errorf("MRRName(20) = %q", MRRName(20))
+	}
+}
+
+// TestRankScoresSplit: a batch large enough to be split over the cores ranks like one query at a
+// time (the rank of item t is 1 + the number of items scoring above it: scores are a permutation of
+// 0..items−1 here, so the target's score is its own rank from the top minus one), and a NaN in
+// two chunks is reported for the first query.
+func TestRankScoresSplit(t *testing.T) {
+	const queries, items = 67, rankSplitMin/50 + 7
+	scores := make([]float32, queries*items)
+	targets := make([]int32, queries)
+	want := make([]float64, queries)
+	for q := range queries {
+		row := scores[q*items : (q+1)*items]
+		for i := range row {
+			row[i] = float32((i*31 + q*17) % items) // a permutation: 31 and items are coprime
+		}
+		targets[q] = int32((q * 7919) % items)
+		want[q] = float64(items) - float64(row[targets[q]])
+	}
+	out := make([]float64, queries)
+	if err := RankScores(scores, items, targets, TiesOptimistic, out); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(out, want) {
+		t.Errorf("split ranks differ from the hand ranks, first: %v vs %v", out[:3], want[:3])
+	}
+	for _, nans := range [][2]int{{40, 60}, {10, 50}} { // one chunk, then both (with 2 cores)
+		s := slices.Clone(scores)
+		s[nans[1]*items+5], s[nans[0]*items+9] = float32(math.NaN()), float32(math.NaN())
+		err := RankScores(s, items, targets, TiesOptimistic, out)
+		if msg := fmt.Sprintf("query %d: score of item 9", nans[0]); !errors.Is(err, ErrNaN) || !strings.Contains(err.Error(), msg) {
+			t.Errorf("NaN in queries %v: %v, want %q", nans, err, msg)
+		}
 	}
 }

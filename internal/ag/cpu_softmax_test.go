@@ -89,3 +89,20 @@ func TestSoftmaxDenseRow(t *testing.T) {
 		}
 	}
 }
+
+// TestHostValues: the cpu backend's values are read in place, the float64 backend's are not.
+func TestHostValues(t *testing.T) {
+	x := NewParam(NewCPU(), "x", 2, 3)
+	x.CopyFrom([]float32{1, 2, 3, 4, 5, 6})
+	v, ok := x.HostValues()
+	if !ok || !slices.Equal(v, []float32{1, 2, 3, 4, 5, 6}) {
+		t.Fatalf("HostValues = %v, %v", v, ok)
+	}
+	x.CopyFrom([]float32{6, 5, 4, 3, 2, 1})
+	if v[0] != 6 {
+		t.Error("HostValues is a copy, not the storage")
+	}
+	if _, ok := NewParam(NewCPU64(), "y", 1, 1).HostValues(); ok {
+		t.Error("float64 values read as float32")
+	}
+}

@@ -143,6 +143,16 @@ func (t *Tensor) Values() []float32 {
 	return v
 }
 
+// HostValues returns the values without a copy when they are host float32 memory (the "cpu"
+// backend), false otherwise. The slice is the tensor's own storage: read it before the tape is
+// reset, never write it.
+func (t *Tensor) HostValues() ([]float32, bool) {
+	if s, ok := t.val.(*cpuStore[float32]); ok {
+		return s.d[:t.Len()], true
+	}
+	return nil, false
+}
+
 // GradValues returns a new float64 copy of the gradient, or nil when t has none.
 func (t *Tensor) GradValues() []float64 {
 	if t.grad == nil {

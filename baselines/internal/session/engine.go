@@ -44,7 +44,7 @@ type Model struct {
 	step   Step
 	buf    stepBuffers
 	ranks  []float64
-	scores []float32 // an evaluation step's logits on the host, reused (one pass copies ~40 GB otherwise)
+	scores []float32 // an evaluation step's logits copied to the host, reused, when not host memory already
 }
 
 var (
@@ -399,9 +399,13 @@ func (m *Model) report(tp *ag.Tape, d *bench.Data, part bench.Part, ls *lanes, r
 	m.ranks = grow(m.ranks, len(r.targets))
 	if len(r.targets) > 0 {
 		logits := r.logits(tp, m.net.Output())
-		m.scores = grow(m.scores, logits.Len())
-		logits.CopyTo(m.scores)
-		if err := metrics.RankScores(m.scores, m.numItems, r.targets, metrics.TiesOptimistic, m.ranks); err != nil {
+		scores, host := logits.HostValues()
+		if !host {
+			m.scores = grow(m.scores, logits.Len())
+			logits.CopyTo(m.scores)
+			scores = m.scores
+		}
+		if err := metrics.RankScores(scores, m.numItems, r.targets, metrics.TiesOptimistic, m.ranks); err != nil {
 			return fmt.Errorf("%s: ranking %s next clicks: %w", m.spec.Name, part, err)
 		}
 	}
