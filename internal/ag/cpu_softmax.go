@@ -9,7 +9,7 @@ import (
 // split over the backend's workers when large. A session model's sampled softmax scores every
 // click of a mini-batch against 2,048 candidates in one product, and its softmax then cost as
 // much single-threaded time as the product did on two cores; JUMP's highway cells evaluate
-// math.Tanh on n×3·dim gates every fast step. Rows (and elements) are independent, each is
+// math.Tanh on an n×dim candidate per cell, up to ten cells a click. Rows (and elements) are independent, each is
 // computed by the same sequential code whatever the split, so the values are bit-identical to one
 // pass (TestSplitBitIdentical).
 
