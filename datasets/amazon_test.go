@@ -34,21 +34,8 @@ const (
 func TestReadAmazon(t *testing.T) {
 	d, rep, err := ReadAmazon(context.Background(), strings.NewReader(handAmazonReviews), "reviews.json",
 		strings.NewReader(handAmazonMeta), "meta.json", LoadOptions{Name: "amazon"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Validate(); err != nil {
-		t.Fatal(err)
-	}
-	type row struct {
-		user, item string
-		time       float64
-	}
-	var got []row
-	for i := range d.Len() {
-		got = append(got, row{d.UserIDs[d.Users[i]], d.ItemIDs[d.Items[i]], d.Times[i]})
-	}
-	want := []row{{"A2", "B002", 0}, {"A1", "B002", 0}, {"A1", "B001", 70131200}, {"A2", "B003", 100000000}}
+	got := loadedRows(t, d, err)
+	want := []loadedRow{{"A2", "B002", 0}, {"A1", "B002", 0}, {"A1", "B001", 70131200}, {"A2", "B003", 100000000}}
 	if !slices.Equal(got, want) {
 		t.Errorf("rows\n got %v\nwant %v", got, want)
 	}

@@ -28,21 +28,8 @@ func TestReadSubredditLog(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			d, rep, err := ReadSubredditLog(context.Background(), strings.NewReader(in), "reddit_data.csv", LoadOptions{Name: "reddit-sessions"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := d.Validate(); err != nil {
-				t.Fatal(err)
-			}
-			type row struct {
-				user, item string
-				time       float64
-			}
-			var got []row
-			for i := range d.Len() {
-				got = append(got, row{d.UserIDs[d.Users[i]], d.ItemIDs[d.Items[i]], d.Times[i]})
-			}
-			want := []row{{"bob", "AskReddit", 0}, {"kabanossi", "photoshopbattles", 7411}, {"bob", "AskReddit", 7411}, {"kabanossi", "GetMotivated", 7500}}
+			got := loadedRows(t, d, err)
+			want := []loadedRow{{"bob", "AskReddit", 0}, {"kabanossi", "photoshopbattles", 7411}, {"bob", "AskReddit", 7411}, {"kabanossi", "GetMotivated", 7500}}
 			if !slices.Equal(got, want) {
 				t.Errorf("rows\n got %v\nwant %v", got, want)
 			}
