@@ -31,10 +31,11 @@ type CPU[T float] struct {
 	// than transposing first).
 	scratch []T
 	// workers is how many chunks the row-wise and element-wise ops split their work into (see
-	// split), pool runs all but the first (nil with one worker), jobs are the ops' work, rows each
-	// worker's softmax scratch.
+	// split), crew runs all but the first (and the products' bands), chunks are the helpers'
+	// parts, jobs are the ops' work, rows each worker's softmax scratch.
 	workers int
-	pool    *splitPool
+	crew    *crew
+	chunks  []splitTask
 	jobs    splitJobs[T]
 	rows    []softmaxScratch
 }
@@ -50,11 +51,10 @@ func NewCPU() *CPU[float32] {
 
 // newCPU returns a backend with gemmWorkers for products and splitWorkers for the split ops.
 func newCPU[T float](gemmWorkers, splitWorkers int) *CPU[T] {
-	c := &CPU[T]{gemm: newGemmPool(gemmWorkers), workers: max(splitWorkers, 1)}
-	if c.workers > 1 {
-		c.pool = newSplitPool(c.workers - 1)
-	}
-	return c
+	workers := max(splitWorkers, gemmWorkers, 1)
+	crew := newCrew(workers - 1)
+	return &CPU[T]{gemm: newGemmPool(gemmWorkers, crew), workers: max(splitWorkers, 1), crew: crew,
+		chunks: make([]splitTask, max(splitWorkers, 1)-1)}
 }
 
 // NewCPU64 returns the float64 CPU backend (for gradient checks and reference computations).

@@ -1,8 +1,6 @@
 package ag
 
 import (
-	"sync"
-
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas64"
 )
@@ -24,13 +22,24 @@ type gemmTask struct {
 	ldc         int
 }
 
-// gemmPool runs bands of a product on persistent goroutines. Each band is computed by the same
+// gemmPool runs bands of a product on the backend's crew. Each band is computed by the same
 // sequential kernel whichever goroutine runs it, so results are bit-identical run to run.
 type gemmPool struct {
 	workers int
-	tasks   chan gemmTask
-	wg      sync.WaitGroup
-	scratch gemmScratch // the calling goroutine's packing buffers (each worker has its own)
+	crew    *crew
+	bands   []gemmBand  // the helpers' jobs, each with its own packing buffers
+	scratch gemmScratch // the calling goroutine's packing buffers
+}
+
+// gemmBand is one helper's band of a product (a crewJob).
+type gemmBand struct {
+	t gemmTask
+	s gemmScratch
+}
+
+func (b *gemmBand) run() {
+	gemmBandRun(b.t, &b.s)
+	b.t = gemmTask{} // hold no tensor memory between products
 }
 
 // gemmScratch holds a goroutine's packed panels of A and B, reused from call to call.
@@ -47,23 +56,11 @@ func grow32(buf *[]float32, n int) []float32 {
 // parallelMinFlops is the product size (m·n·k) below which splitting costs more than it saves.
 const parallelMinFlops = 64 * 64 * 64
 
-func newGemmPool(workers int) *gemmPool {
-	if workers < 1 {
-		workers = 1
-	}
-	p := &gemmPool{workers: workers, tasks: make(chan gemmTask, workers)}
-	for i := 1; i < workers; i++ {
-		go p.loop()
-	}
-	return p
-}
-
-func (p *gemmPool) loop() {
-	var s gemmScratch
-	for t := range p.tasks {
-		gemmBand(t, &s)
-		p.wg.Done()
-	}
+// newGemmPool splits products into up to workers bands: the caller's and one per helper of c
+// (which must have at least workers−1).
+func newGemmPool(workers int, c *crew) *gemmPool {
+	workers = max(1, min(workers, len(c.helpers)+1))
+	return &gemmPool{workers: workers, crew: c, bands: make([]gemmBand, workers-1)}
 }
 
 // run splits t into p.workers bands and waits for all of them: bands of rows (multiples of 8), or
@@ -72,7 +69,7 @@ func (p *gemmPool) loop() {
 func (p *gemmPool) run(t gemmTask) {
 	byCols := t.n > t.m
 	if p.workers == 1 || t.m*t.n*t.k < parallelMinFlops || max(t.m, t.n) < 32 {
-		gemmBand(t, &p.scratch)
+		gemmBandRun(t, &p.scratch)
 		return
 	}
 	size, align := t.m, 8
@@ -106,14 +103,12 @@ func (p *gemmPool) run(t gemmTask) {
 			first = band
 			continue
 		}
-		p.wg.Add(1)
-		p.tasks <- band
+		p.bands[sent].t = band
+		p.crew.post(sent, &p.bands[sent])
 		sent++
 	}
-	gemmBand(first, &p.scratch)
-	if sent > 0 {
-		p.wg.Wait()
-	}
+	gemmBandRun(first, &p.scratch)
+	p.crew.wait(sent)
 }
 
 func (c *CPU[T]) Gemm(transA, transB bool, m, n, k int, alpha float64, as, bs Storage, beta float64, cs Storage) {

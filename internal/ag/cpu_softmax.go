@@ -1,9 +1,6 @@
 package ag
 
-import (
-	"math"
-	"sync"
-)
+import "math"
 
 // The row-wise softmax family and the element-wise transcendental functions of the CPU backend,
 // split over the backend's workers when large. A session model's sampled softmax scores every
@@ -28,21 +25,22 @@ func (op UnaryOp) scalarMath() bool {
 
 // splits reports whether an op over n units (elements or rows), of which minN are worth a
 // goroutine, runs split.
-func (c *CPU[T]) splits(n, minN int) bool { return c.pool != nil && n >= minN && n >= 2 }
+func (c *CPU[T]) splits(n, minN int) bool { return c.workers > 1 && n >= minN && n >= 2 }
 
 // split runs job over [0, n) in c.workers contiguous chunks, the first on the calling goroutine,
-// the others on the backend's persistent split goroutines; w is the chunk's worker index, for
-// per-worker scratch. Jobs are the backend's own preallocated values, so a split allocates
-// nothing (a steady-state training step allocates nothing: TestSteadyStateStepAllocatesNothing).
+// the others on the backend's crew; w is the chunk's worker index, for per-worker scratch. Jobs
+// are the backend's own preallocated values, so a split allocates nothing (a steady-state
+// training step allocates nothing: TestSteadyStateStepAllocatesNothing).
 func (c *CPU[T]) split(n int, job rowJob) {
-	p := c.pool
 	per := (n + c.workers - 1) / c.workers
+	sent := 0
 	for w := 1; w < c.workers && w*per < n; w++ {
-		p.wg.Add(1)
-		p.tasks <- splitTask{job: job, w: w, lo: w * per, hi: min((w+1)*per, n)}
+		c.chunks[sent] = splitTask{job: job, w: w, lo: w * per, hi: min((w+1)*per, n)}
+		c.crew.post(sent, &c.chunks[sent])
+		sent++
 	}
 	job.run(0, 0, min(per, n))
-	p.wg.Wait()
+	c.crew.wait(sent)
 }
 
 // rowsWorthSplitting is how many rows of cols elements are worth a goroutine.
@@ -51,28 +49,15 @@ func rowsWorthSplitting(cols int) int { return max(1, parallelMinElems/max(cols,
 // rowJob is an op's work over units lo..hi−1 by worker w.
 type rowJob interface{ run(w, lo, hi int) }
 
+// splitTask is one helper's chunk of a split op (a crewJob).
 type splitTask struct {
 	job       rowJob
 	w, lo, hi int
 }
 
-// splitPool is the persistent goroutines that run the chunks of split ops beside the caller.
-type splitPool struct {
-	tasks chan splitTask
-	wg    sync.WaitGroup
-}
-
-func newSplitPool(goroutines int) *splitPool {
-	p := &splitPool{tasks: make(chan splitTask, goroutines)}
-	for range goroutines {
-		go func() {
-			for t := range p.tasks {
-				t.job.run(t.w, t.lo, t.hi)
-				p.wg.Done()
-			}
-		}()
-	}
-	return p
+func (t *splitTask) run() {
+	t.job.run(t.w, t.lo, t.hi)
+	t.job = nil // hold no op's memory between ops
 }
 
 // splitJobs are a backend's preallocated jobs, one per op, filled before each split and cleared

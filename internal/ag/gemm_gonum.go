@@ -28,9 +28,9 @@ const (
 
 var sgemm = blas32.Implementation()
 
-// gemmBand computes one band serially: with the packed kernel where it applies, else gonum's
+// gemmBandRun computes one band serially: with the packed kernel where it applies, else gonum's
 // Sgemm tile by tile.
-func gemmBand(t gemmTask, s *gemmScratch) {
+func gemmBandRun(t gemmTask, s *gemmScratch) {
 	// A product sent to the packed kernel with Aᵀ stays there even in a band below its size
 	// heuristic (the pool's last band can be thin): the kernel is correct for any shape.
 	if t.transA || fastKernelFits(t) {

@@ -22,7 +22,7 @@ const gemmKernelThreaded = true
 
 var sgemm netlib.Implementation
 
-func gemmBand(t gemmTask, _ *gemmScratch) {
+func gemmBandRun(t gemmTask, _ *gemmScratch) {
 	tb := blas.NoTrans
 	if t.transB {
 		tb = blas.Trans

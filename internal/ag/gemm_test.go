@@ -165,3 +165,33 @@ func BenchmarkGemmCTR(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkGemmSession times the products of a session model's mini-batch (JUMP, issue #12's
+// speed set): a cell's linear map on 100 clicks of width 100 (forward X·Wᵀ, dY·W, dYᵀ·X), and the
+// sampled softmax of 1,000 clicks over 2,148 candidate items.
+func BenchmarkGemmSession(b *testing.B) {
+	be := NewCPU()
+	for _, bm := range []struct {
+		name           string
+		transA, transB bool
+		m, n, k        int
+	}{
+		{"cell-forward", false, true, 100, 100, 100},
+		{"cell-grad-input", false, false, 100, 100, 100},
+		{"cell-grad-weight", true, false, 100, 100, 100},
+		{"softmax-forward", false, true, 1000, 2148, 100},
+		{"softmax-grad-input", false, false, 1000, 100, 2148},
+		{"softmax-grad-weight", true, false, 2148, 100, 1000},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			as, bs, cs := be.New(bm.m*bm.k), be.New(bm.k*bm.n), be.New(bm.m*bm.n)
+			be.Fill(as, 0.5)
+			be.Fill(bs, 0.25)
+			b.ReportAllocs()
+			for b.Loop() {
+				be.Gemm(bm.transA, bm.transB, bm.m, bm.n, bm.k, 1, as, bs, 1, cs)
+			}
+			b.ReportMetric(2*float64(bm.m*bm.n*bm.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+		})
+	}
+}

@@ -113,17 +113,40 @@ func gemmEdge(t gemmTask, a, b *float32, r0, c0, kc, cols int, beta float32, loa
 }
 
 // packA writes op(A)[:, p0:p0+kc] as 6-row panels: panel ib holds, for each p,
-// op(A)[6ib..6ib+5][p0+p] (zero past the last row).
+// op(A)[6ib..6ib+5][p0+p] (zero past the last row). Full panels move six values at a time by
+// plain loads and stores (copy would call memmove per six floats) and write each panel in order.
 func packA(t gemmTask, p0, kc int, ap []float32) {
 	for ib := range (t.m + kernRows - 1) / kernRows {
 		panel := ap[ib*kernRows*kc : (ib+1)*kernRows*kc]
+		rows := min(kernRows, t.m-ib*kernRows)
 		if t.transA { // A is k×m: the 6 values of each p are contiguous
-			rows := min(kernRows, t.m-ib*kernRows)
+			if rows == kernRows {
+				for p := range kc {
+					src := (*[kernRows]float32)(t.a[(p0+p)*t.lda+ib*kernRows:])
+					dst := (*[kernRows]float32)(panel[p*kernRows:])
+					dst[0], dst[1], dst[2], dst[3], dst[4], dst[5] = src[0], src[1], src[2], src[3], src[4], src[5]
+				}
+				continue
+			}
 			for p := range kc {
 				dst := panel[p*kernRows : (p+1)*kernRows]
 				src := t.a[(p0+p)*t.lda+ib*kernRows:]
 				copy(dst, src[:rows])
 				clear(dst[rows:])
+			}
+			continue
+		}
+		if rows == kernRows {
+			// Six rows read side by side, the panel written in order.
+			r0 := t.a[(ib*kernRows)*t.lda+p0:][:kc]
+			r1 := t.a[(ib*kernRows+1)*t.lda+p0:][:kc]
+			r2 := t.a[(ib*kernRows+2)*t.lda+p0:][:kc]
+			r3 := t.a[(ib*kernRows+3)*t.lda+p0:][:kc]
+			r4 := t.a[(ib*kernRows+4)*t.lda+p0:][:kc]
+			r5 := t.a[(ib*kernRows+5)*t.lda+p0:][:kc]
+			for p := range kc {
+				dst := (*[kernRows]float32)(panel[p*kernRows:])
+				dst[0], dst[1], dst[2], dst[3], dst[4], dst[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
 			}
 			continue
 		}
@@ -144,14 +167,26 @@ func packA(t gemmTask, p0, kc int, ap []float32) {
 }
 
 // packB writes op(B)[p0:p0+kc, :] as 16-column panels: panel jb holds, for each p, the 16 values
-// op(B)[p0+p][16jb..16jb+15] (zero past the last column).
+// op(B)[p0+p][16jb..16jb+15] (zero past the last column). Full panels of an untransposed B move
+// sixteen values at a time by plain loads and stores (not memmove); a transposed B is read four columns at a time.
 func packB(t gemmTask, p0, kc int, bp []float32) {
 	for jb := range (t.n + kernCols - 1) / kernCols {
 		panel := bp[jb*kernCols*kc : (jb+1)*kernCols*kc]
 		c0 := jb * kernCols
 		cols := min(kernCols, t.n-c0)
 		if t.transB { // B is n×k: column j of op(B) is row j of B, contiguous along p
-			for j := range kernCols {
+			j := 0
+			for ; j+4 <= cols; j += 4 {
+				s0 := t.b[(c0+j)*t.ldb+p0:][:kc]
+				s1 := t.b[(c0+j+1)*t.ldb+p0:][:kc]
+				s2 := t.b[(c0+j+2)*t.ldb+p0:][:kc]
+				s3 := t.b[(c0+j+3)*t.ldb+p0:][:kc]
+				for p := range kc {
+					dst := (*[4]float32)(panel[p*kernCols+j:])
+					dst[0], dst[1], dst[2], dst[3] = s0[p], s1[p], s2[p], s3[p]
+				}
+			}
+			for ; j < kernCols; j++ {
 				if j >= cols {
 					for p := range kc {
 						panel[p*kernCols+j] = 0
@@ -162,6 +197,14 @@ func packB(t gemmTask, p0, kc int, bp []float32) {
 				for p, v := range src {
 					panel[p*kernCols+j] = v
 				}
+			}
+			continue
+		}
+		if cols == kernCols {
+			for p := range kc {
+				src := (*[kernCols]float32)(t.b[(p0+p)*t.ldb+c0:])
+				dst := (*[kernCols]float32)(panel[p*kernCols:])
+				*dst = *src
 			}
 			continue
 		}
