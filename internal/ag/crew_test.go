@@ -7,17 +7,22 @@ import (
 	"time"
 )
 
-// countJob adds its value to a shared total when it runs.
+// countJob adds its value to a shared total when it runs, after pause.
 type countJob struct {
 	total *atomic.Int64
 	v     int64
+	pause time.Duration
 }
 
-func (j *countJob) run() { j.total.Add(j.v) }
+func (j *countJob) run() {
+	time.Sleep(j.pause)
+	j.total.Add(j.v)
+}
 
-// TestCrewRunsEveryJobOnce posts rounds of jobs to every helper, back to back (helpers spinning)
-// and after pauses longer than their spin (helpers parked), and checks that wait returns only
-// after every job of the round ran, each exactly once.
+// TestCrewRunsEveryJobOnce posts rounds of jobs to every helper: back to back (helpers spinning),
+// after pauses longer than their spin (helpers parked: the caller runs what they have not
+// claimed), and jobs that take longer than the caller's poll (the caller parks until they finish).
+// wait must return only after every job of the round ran, each exactly once.
 func TestCrewRunsEveryJobOnce(t *testing.T) {
 	const helpers = 3
 	c := newCrew(helpers)
@@ -28,9 +33,13 @@ func TestCrewRunsEveryJobOnce(t *testing.T) {
 		if round%50 == 0 {
 			time.Sleep(5 * time.Millisecond) // longer than idleWait: the helpers park
 		}
+		var pause time.Duration
+		if round%7 == 0 {
+			pause = time.Millisecond // longer than finishWait
+		}
 		n := 1 + round%helpers
 		for i := range n {
-			jobs[i] = countJob{total: &total, v: int64(round*10 + i + 1)}
+			jobs[i] = countJob{total: &total, v: int64(round*10 + i + 1), pause: pause}
 			c.post(i, &jobs[i])
 			want += int64(round*10 + i + 1)
 		}
