@@ -1,6 +1,7 @@
 package ag
 
 import (
+	"runtime"
 	"sync/atomic"
 	"time"
 )
@@ -47,11 +48,12 @@ type helper struct {
 // wake-up, short enough that an idle backend soon stops spinning. finishWait is how long a caller
 // polls for a part a helper is running before it parks. Polls are plain atomic loads
 // (runtime.Gosched would take the scheduler's lock at every poll), with the clock read every
-// pollsPerClock of them.
+// pollsPerClock of them; a helper also yields its P every pollsPerYield (see poll).
 const (
 	idleWait      = 100 * time.Microsecond
 	finishWait    = 50 * time.Microsecond
 	pollsPerClock = 256
+	pollsPerYield = 16 * pollsPerClock
 )
 
 func newCrew(helpers int) *crew {
@@ -65,12 +67,17 @@ func newCrew(helpers int) *crew {
 }
 
 // poll calls ready until it reports true or, checking the clock every pollsPerClock calls, until
-// limit has passed; it reports whether ready did.
-func poll(limit time.Duration, ready func() bool) bool {
+// limit has passed; it reports whether ready did. With yield it also calls runtime.Gosched every
+// pollsPerYield calls, so that a goroutine waiting for this P (the CTR engine's Adam catch-up,
+// which runs beside the step) gets it within µs instead of at the next preemption, 10 ms on.
+func poll(limit time.Duration, yield bool, ready func() bool) bool {
 	var since time.Time
 	for polls := 1; !ready(); polls++ {
 		if polls%pollsPerClock != 0 {
 			continue
+		}
+		if yield && polls%pollsPerYield == 0 {
+			runtime.Gosched()
 		}
 		if since.IsZero() {
 			since = time.Now()
@@ -106,7 +113,7 @@ func (h *helper) loop() {
 	var seen uint64
 	posted := func() bool { return h.posted.Load() != seen }
 	for {
-		if !poll(idleWait, posted) {
+		if !poll(idleWait, true, posted) {
 			sleep(&h.parked, h.wake, posted)
 		}
 		seen++
@@ -142,7 +149,7 @@ func (c *crew) wait(n int) {
 			continue
 		}
 		finished := func() bool { return h.finished.Load() == want }
-		if !poll(finishWait, finished) {
+		if !poll(finishWait, false, finished) {
 			sleep(&h.waiting, h.done, finished)
 		}
 	}
