@@ -168,7 +168,9 @@ func BenchmarkGemmCTR(b *testing.B) {
 
 // BenchmarkGemmSession times the products of a session model's mini-batch (JUMP, issue #12's
 // speed set): a cell's linear map on 100 clicks of width 100 (forward X·Wᵀ, dY·W, dYᵀ·X), and the
-// sampled softmax of 1,000 clicks over 2,148 candidate items.
+// sampled softmax of 1,000 clicks over 2,148 candidate items, and the full softmax of 1,000 clicks
+// over issue #12's 40,000 items (three such products per click, 2.4e7 flops, bound a full-softmax
+// epoch from below).
 func BenchmarkGemmSession(b *testing.B) {
 	be := NewCPU()
 	for _, bm := range []struct {
@@ -182,6 +184,9 @@ func BenchmarkGemmSession(b *testing.B) {
 		{"softmax-forward", false, true, 1000, 2148, 100},
 		{"softmax-grad-input", false, false, 1000, 100, 2148},
 		{"softmax-grad-weight", true, false, 2148, 100, 1000},
+		{"full-softmax-forward", false, true, 1000, 40000, 100},
+		{"full-softmax-grad-input", false, false, 1000, 100, 40000},
+		{"full-softmax-grad-weight", true, false, 40000, 100, 1000},
 	} {
 		b.Run(bm.name, func(b *testing.B) {
 			as, bs, cs := be.New(bm.m*bm.k), be.New(bm.k*bm.n), be.New(bm.m*bm.n)
