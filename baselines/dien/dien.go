@@ -48,6 +48,7 @@ type Net struct {
 	Head      *ctr.Head
 	dim       int
 	neg       *rand.Rand // negatives of the auxiliary loss
+	negSrc    *rand.PCG  // neg's source (checkpointed: ctr.RandomNet)
 	aux       *ag.Tensor
 }
 
@@ -56,18 +57,26 @@ var _ ctr.AuxLosser = (*Net)(nil)
 // NewNet builds the net with parameters drawn from r (and the negatives' stream seeded from it).
 func NewNet(c ctr.Config, d ctr.Dims, be ag.Backend, r *rand.Rand) *Net {
 	dim := c.EmbedDim()
-	return &Net{
+	n := &Net{
 		Emb:       ctr.NewEmbeddings(be, "dien", c, d, r),
 		Extractor: nn.NewGRUCell(be, "dien.extractor", dim, dim, r),
 		AttW:      nn.NewLinear(be, "dien.attention", dim, dim, false, r),
 		Evolution: nn.NewAUGRUCell(be, "dien.evolution", dim, dim, r),
 		Head:      ctr.NewHead(be, "dien.head", 2*dim, c, d, r),
 		dim:       dim,
-		neg:       rand.New(rand.NewPCG(r.Uint64(), r.Uint64())),
 	}
+	n.negSrc = rand.NewPCG(r.Uint64(), r.Uint64()) // drawn after every parameter, as before
+	n.neg = rand.New(n.negSrc)
+	return n
 }
 
-var _ ctr.TableOwner = (*Net)(nil)
+var (
+	_ ctr.TableOwner = (*Net)(nil)
+	_ ctr.RandomNet  = (*Net)(nil)
+)
+
+// Sources implements ctr.RandomNet: the auxiliary loss's negatives.
+func (n *Net) Sources() []*rand.PCG { return []*rand.PCG{n.negSrc} }
 
 // Tables implements ctr.TableOwner: the item and category tables and the head, whose item bias
 // the targets read.

@@ -94,6 +94,15 @@ var _ ctr.TableOwner = (*Net)(nil)
 // the targets read.
 func (n *Net) Tables() (*ctr.Embeddings, *ctr.Head) { return n.Emb, n.Head }
 
+// BatchNorms implements ctr.BatchNormOwner: the head's and the pooled vector's.
+func (n *Net) BatchNorms() []*ctr.BatchNorm {
+	bns := n.Head.BatchNorms()
+	if n.PoolBN != nil {
+		bns = append(bns, n.PoolBN)
+	}
+	return bns
+}
+
 // Params lists the trainable parameters.
 func (n *Net) Params() nn.Params {
 	ps := nn.Collect(n.Emb, n.PoolDense, n.Head)

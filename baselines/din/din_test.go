@@ -42,6 +42,14 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// TestResume: a checkpoint after one epoch continues bit-identically (ctrtest.Resume), with the
+// batch norms of the head and the pooled vector.
+func TestResume(t *testing.T) {
+	for _, s := range []ctr.Spec{Specs[0], Specs[3]} {
+		t.Run(s.Name, func(t *testing.T) { ctrtest.Resume(t, s, small) })
+	}
+}
+
 // TestConfigFile: each model's file loads and states the defaults.
 func TestConfigFile(t *testing.T) {
 	for _, s := range Specs {

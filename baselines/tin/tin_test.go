@@ -35,6 +35,13 @@ func TestSmoke(t *testing.T) {
 // TestDeterministic: same seed, same predictions; Evaluate leaves the model unchanged.
 func TestDeterministic(t *testing.T) { ctrtest.Deterministic(t, Specs[0], small) }
 
+// TestResume: a checkpoint after one epoch continues bit-identically (ctrtest.Resume), with the
+// batch norms of the head and the pooled vector (on by default) and without them.
+func TestResume(t *testing.T) {
+	ctrtest.Resume(t, Specs[0], small)
+	ctrtest.Resume(t, Specs[0], small+"    batch_norm: false\n")
+}
+
 // TestConfigFile: configs/models/tin.yaml loads and states the defaults of tin.
 func TestConfigFile(t *testing.T) { ctrtest.ConfigFile(t, Specs[0], "tin") }
 

@@ -69,6 +69,10 @@ type Model struct {
 	batcher *Batcher
 	order   []int // training sample order, reshuffled every epoch
 	shuffle *rand.Rand
+
+	seed     uint64 // Init's
+	dims     Dims
+	shuffles uint64 // shuffles of order since Init (a checkpoint replays them)
 }
 
 var (
@@ -145,12 +149,25 @@ func (m *Model) Init(d *bench.Data, seed uint64) error {
 	if m.spec.Calendar != nil && m.spec.Calendar(m.cfg) {
 		m.batcher.WithCalendar()
 	}
+	m.seed, m.dims = seed, dims
 	m.order = make([]int, len(cs.Train))
+	m.resetOrder()
+	return nil
+}
+
+// resetOrder puts the training order and its shuffle source back to Init's.
+func (m *Model) resetOrder() {
 	for i := range m.order {
 		m.order[i] = i
 	}
-	m.shuffle = rand.New(rand.NewPCG(seed, streamShuffle))
-	return nil
+	m.shuffle = rand.New(rand.NewPCG(m.seed, streamShuffle))
+	m.shuffles = 0
+}
+
+// shuffleOrder shuffles the training order in place (once per epoch).
+func (m *Model) shuffleOrder() {
+	m.shuffle.Shuffle(len(m.order), func(i, j int) { m.order[i], m.order[j] = m.order[j], m.order[i] })
+	m.shuffles++
 }
 
 // Loss returns the mean logloss of logits z (B×1) against labels y: softplus(z) − y·z, which is
@@ -163,7 +180,7 @@ func Loss(tp *ag.Tape, z *ag.Tensor, labels []float32) *ag.Tensor {
 // TrainEpoch makes one shuffled pass over the training samples.
 func (m *Model) TrainEpoch(ctx context.Context, d *bench.Data, p bench.Progress) (bench.EpochStats, error) {
 	train := d.CTR.Train
-	m.shuffle.Shuffle(len(m.order), func(i, j int) { m.order[i], m.order[j] = m.order[j], m.order[i] })
+	m.shuffleOrder()
 	defer m.opt.flush()
 	var st bench.EpochStats
 	var lossSum float64

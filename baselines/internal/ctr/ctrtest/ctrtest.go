@@ -277,12 +277,13 @@ func BenchEpoch(b *testing.B, spec ctr.Spec) {
 }
 
 // Common runs the tests every CTR model shares, as subtests: Smoke (two epochs with small
-// parameters beat a constant predictor by margin, GAUC ≥ minGAUC), Deterministic, ConfigFile
+// parameters beat a constant predictor by margin, GAUC ≥ minGAUC), Deterministic, Resume, ConfigFile
 // (configs/models/<name>.yaml states the defaults), Registered, and that each of refused (model
 // parameters as YAML) is a config error rather than silently ignored.
 func Common(t *testing.T, spec ctr.Spec, small string, margin, minGAUC float64, refused ...string) {
 	t.Run("Smoke", func(t *testing.T) { Smoke(t, spec, small, 2, margin, minGAUC) })
 	t.Run("Deterministic", func(t *testing.T) { Deterministic(t, spec, small) })
+	t.Run("Resume", func(t *testing.T) { Resume(t, spec, small) })
 	t.Run("ConfigFile", func(t *testing.T) { ConfigFile(t, spec, spec.Name) })
 	t.Run("Registered", func(t *testing.T) { Registered(t, spec) })
 	t.Run("Refused", func(t *testing.T) {
