@@ -51,6 +51,13 @@ type Config struct {
 	// the cost of a training step then no longer grows with the item count (the speed target of
 	// issue #12 at 40,000 items). Evaluation always ranks ALL items. Default 0: the full softmax.
 	SampledSoftmax int `yaml:"sampled_softmax"`
+	// SampledLogQ (with SampledSoftmax) is the weight of the log-Q correction: each candidate's
+	// logit minus SampledLogQ·log Q, Q its expected count among the step's candidates (the step's
+	// next items, drawn by training popularity, plus the popularity^SampleAlpha draws), so that the
+	// sampled softmax estimates the full one's gradient instead of pushing down popular items
+	// (Jean et al. 2015; GRU4Rec's code: logq, 1.0 in its best cross-entropy settings). 0 turns it
+	// off. Default 1.
+	SampledLogQ *float64 `yaml:"sampled_logq"`
 	// SparseAdam updates only the rows of the item-indexed tables (embeddings, output tables, item
 	// biases) that received gradient in a step, each with its own bias correction
 	// (torch.optim.SparseAdam; nn.RowsLazy). With a sampled loss a step touches a few thousand of
@@ -96,7 +103,16 @@ const (
 	DefaultHistory      = 50
 	DefaultNegatives    = 256
 	DefaultSampleAlpha  = 0.75
+	DefaultSampledLogQ  = 1.0
 )
+
+// logQWeight is SampledLogQ, 0 when unset (a Config built by hand rather than resolved).
+func (c Config) logQWeight() float64 {
+	if c.SampledLogQ == nil {
+		return 0
+	}
+	return *c.SampledLogQ
+}
 
 // The values of Config.Loss.
 const (
@@ -181,6 +197,10 @@ func (c *Config) Resolve(spec Spec) error {
 		a := DefaultSampleAlpha
 		c.SampleAlpha = &a
 	}
+	if c.SampledLogQ == nil {
+		w := DefaultSampledLogQ
+		c.SampledLogQ = &w
+	}
 	if slices.Contains(uses, KeySigma) && c.Sigma == 0 {
 		c.Sigma = DefaultSigma
 	}
@@ -221,8 +241,9 @@ func (c *Config) Resolve(spec Spec) error {
 	if c.Loss != "" && !slices.Contains(losses, c.Loss) {
 		return fmt.Errorf("%s: model.params.loss: %q, want one of %s", name, c.Loss, strings.Join(losses, ", "))
 	}
-	if c.Negatives < 0 || c.SampledSoftmax < 0 || !(*c.SampleAlpha >= 0) {
-		return fmt.Errorf("%s: model.params.negatives %d, sampled_softmax %d and sample_alpha %v must be >= 0", name, c.Negatives, c.SampledSoftmax, *c.SampleAlpha)
+	if c.Negatives < 0 || c.SampledSoftmax < 0 || !(*c.SampleAlpha >= 0) || !(*c.SampledLogQ >= 0) {
+		return fmt.Errorf("%s: model.params.negatives %d, sampled_softmax %d, sample_alpha %v and sampled_logq %v must be >= 0",
+			name, c.Negatives, c.SampledSoftmax, *c.SampleAlpha, *c.SampledLogQ)
 	}
 	if c.DwellEmbedding != "" && c.DwellEmbedding != EmbedSeconds && c.DwellEmbedding != EmbedLog2 {
 		return fmt.Errorf("%s: model.params.dwell_embedding: %q, want %s or %s", name, c.DwellEmbedding, EmbedSeconds, EmbedLog2)

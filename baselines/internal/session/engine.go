@@ -36,6 +36,9 @@ type Model struct {
 	trainSessions int // len(d.Sessions.Train) at Init, which a checkpoint must match
 
 	cumPop  []float64  // cumulative training popularity^SampleAlpha, for negative sampling
+	clickP  []float64  // each item's share of the training clicks (the step's next items' law), for log Q
+	drawP   []float64  // each item's probability per popularity^SampleAlpha draw, for log Q
+	logQ    []float64  // a step's −SampledLogQ·log Q per candidate column
 	rng     *rand.Rand // this epoch's negative sampler
 	negIDs  []int32
 	rowIDs  []int32
@@ -122,10 +125,20 @@ func (m *Model) Init(d *bench.Data, seed uint64) error {
 			}
 		}
 		m.cumPop = make([]float64, dims.Items)
-		acc := 0.0
+		acc, clicks := 0.0, 0.0
 		for i, c := range count {
 			acc += math.Pow(c, *m.cfg.SampleAlpha) // 0^α = 0 for α > 0: unseen items are never drawn
 			m.cumPop[i] = acc
+			clicks += c
+		}
+		m.clickP, m.drawP = make([]float64, dims.Items), make([]float64, dims.Items)
+		for i, c := range count {
+			if clicks > 0 {
+				m.clickP[i] = c / clicks
+			}
+			if acc > 0 {
+				m.drawP[i] = math.Pow(c, *m.cfg.SampleAlpha) / acc
+			}
 		}
 	}
 	rows := nn.RowsDense
@@ -349,7 +362,8 @@ func (m *Model) candidates(targets []int32, k int) {
 
 // sampledCrossEntropy is the softmax cross-entropy of each row's next item against the step's
 // other next items and SampledSoftmax popularity-drawn items (column i is row i's target; a
-// duplicate of it among the others counts as a negative, as in GRU4Rec's sampling).
+// duplicate of it among the others counts as a negative, as in GRU4Rec's sampling), with the
+// log-Q correction (Config.SampledLogQ).
 func (m *Model) sampledCrossEntropy(tp *ag.Tape, v *ag.Tensor, targets []int32) *ag.Tensor {
 	m.candidates(targets, m.cfg.SampledSoftmax)
 	m.rowIDs = m.rowIDs[:0]
@@ -357,6 +371,17 @@ func (m *Model) sampledCrossEntropy(tp *ag.Tape, v *ag.Tensor, targets []int32) 
 		m.rowIDs = append(m.rowIDs, int32(i))
 	}
 	logits := tp.MatMulT(v, tp.Gather(m.net.Output(), m.negIDs), false, true)
+	if w := m.cfg.logQWeight(); w > 0 && len(m.clickP) > 0 {
+		// Candidate j is expected Q_j = B·clicks_j/clicks + K·draw_j times among the B next items
+		// and K draws; its logit minus log Q_j makes the sampled softmax an estimate of the full one.
+		b, k := float64(len(targets)), float64(m.cfg.SampledSoftmax)
+		m.logQ = m.logQ[:0]
+		for _, it := range m.negIDs {
+			q := b*m.clickP[it] + k*m.drawP[it]
+			m.logQ = append(m.logQ, -w*math.Log(max(q, math.SmallestNonzeroFloat64)))
+		}
+		logits = tp.Add(logits, tp.Input64(1, len(m.logQ), m.logQ))
+	}
 	return tp.CrossEntropy(logits, m.rowIDs, nil)
 }
 

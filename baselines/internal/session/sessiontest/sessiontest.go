@@ -167,6 +167,10 @@ func ConfigFile(t *testing.T, spec session.Spec) {
 		t.Errorf("%s: sample_alpha %v, default %v", path, a.SampleAlpha, b.SampleAlpha)
 	}
 	a.SampleAlpha, b.SampleAlpha = nil, nil
+	if (a.SampledLogQ == nil) != (b.SampledLogQ == nil) || a.SampledLogQ != nil && *a.SampledLogQ != *b.SampledLogQ {
+		t.Errorf("%s: sampled_logq %v, default %v", path, a.SampledLogQ, b.SampledLogQ)
+	}
+	a.SampledLogQ, b.SampledLogQ = nil, nil
 	if a != b {
 		t.Errorf("%s states %+v, the defaults are %+v", path, a, b)
 	}
