@@ -92,7 +92,8 @@ func TestSessionBatchGradients(t *testing.T) {
 		name    string
 		sampled int
 		batch   bool
-	}{{"full-softmax", 0, false}, {"sampled-softmax", 3, false}, {"batch-inputs", 0, true}} {
+		logQ    float64
+	}{{"full-softmax", 0, false, 0}, {"sampled-softmax", 3, false, 0}, {"sampled-softmax-logq", 3, false, 1}, {"batch-inputs", 0, true, 0}} {
 		t.Run(tc.name, func(t *testing.T) {
 			be := ag.NewCPU64()
 			rn := newRecurrentNet(be, 5, 3, rand.New(rand.NewPCG(1, 2)))
@@ -100,9 +101,11 @@ func TestSessionBatchGradients(t *testing.T) {
 			if tc.batch {
 				net = batchInputNet{rn}
 			}
-			cfg := Config{Sigma: 2, History: 2, BPTT: BPTTSession, SampledSoftmax: tc.sampled}
+			logQ := tc.logQ
+			cfg := Config{Sigma: 2, History: 2, BPTT: BPTTSession, SampledSoftmax: tc.sampled, SampledLogQ: &logQ}
 			m := &Model{cfg: cfg, net: net, dwell: rn, law: rn.DwellLaw(cfg, 2000), numItems: 5,
-				cumPop: []float64{1, 3, 3.5, 6, 8}}
+				cumPop: []float64{1, 3, 3.5, 6, 8}, clickP: []float64{0.1, 0.3, 0.1, 0.3, 0.2},
+				drawP: []float64{1.0 / 8, 2.0 / 8, 0.5 / 8, 2.5 / 8, 2.0 / 8}}
 			batch := m.longestFirst(train, []int{1, 0, 2, 3, 4})
 			if got := train[batch[0]].Len(); got != 5 {
 				t.Fatalf("longest first: %v", batch)

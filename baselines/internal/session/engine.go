@@ -39,6 +39,7 @@ type Model struct {
 	clickP  []float64  // each item's share of the training clicks (the step's next items' law), for log Q
 	drawP   []float64  // each item's probability per popularity^SampleAlpha draw, for log Q
 	logQ    []float64  // a step's −SampledLogQ·log Q per candidate column
+	ones    []float32  // the constant column that multiplies it
 	rng     *rand.Rand // this epoch's negative sampler
 	negIDs  []int32
 	rowIDs  []int32
@@ -370,18 +371,28 @@ func (m *Model) sampledCrossEntropy(tp *ag.Tape, v *ag.Tensor, targets []int32) 
 	for i := range targets {
 		m.rowIDs = append(m.rowIDs, int32(i))
 	}
-	logits := tp.MatMulT(v, tp.Gather(m.net.Output(), m.negIDs), false, true)
+	cands := tp.Gather(m.net.Output(), m.negIDs)
 	if w := m.cfg.logQWeight(); w > 0 && len(m.clickP) > 0 {
 		// Candidate j is expected Q_j = B·clicks_j/clicks + K·draw_j times among the B next items
 		// and K draws; its logit minus log Q_j makes the sampled softmax an estimate of the full one.
+		// The −log Q column joins the candidates and a column of ones the session vectors, so the
+		// product adds it (two thin copies instead of a pass over the B×(B+K) logits each way).
 		b, k := float64(len(targets)), float64(m.cfg.SampledSoftmax)
 		m.logQ = m.logQ[:0]
 		for _, it := range m.negIDs {
 			q := b*m.clickP[it] + k*m.drawP[it]
 			m.logQ = append(m.logQ, -w*math.Log(max(q, math.SmallestNonzeroFloat64)))
 		}
-		logits = tp.Add(logits, tp.Input64(1, len(m.logQ), m.logQ))
+		if len(m.ones) < len(targets) {
+			m.ones = make([]float32, len(targets))
+			for i := range m.ones {
+				m.ones[i] = 1
+			}
+		}
+		v = tp.Concat(v, tp.Input(len(targets), 1, m.ones[:len(targets)]))
+		cands = tp.Concat(cands, tp.Input64(len(m.logQ), 1, m.logQ))
 	}
+	logits := tp.MatMulT(v, cands, false, true)
 	return tp.CrossEntropy(logits, m.rowIDs, nil)
 }
 
