@@ -78,6 +78,8 @@ func (p *gemmPool) run(t gemmTask) {
 	}
 	per := (size + p.workers - 1) / p.workers
 	per = (per + align - 1) &^ (align - 1)
+	p.crew.begin()
+	defer p.crew.end()
 	var first gemmTask
 	sent := 0
 	for o := 0; o < size; o += per {

@@ -32,6 +32,8 @@ func (c *CPU[T]) splits(n, minN int) bool { return c.workers > 1 && n >= minN &&
 // are the backend's own preallocated values, so a split allocates nothing (a steady-state
 // training step allocates nothing: TestSteadyStateStepAllocatesNothing).
 func (c *CPU[T]) split(n int, job rowJob) {
+	c.crew.begin()
+	defer c.crew.end()
 	per := (n + c.workers - 1) / c.workers
 	sent := 0
 	for w := 1; w < c.workers && w*per < n; w++ {

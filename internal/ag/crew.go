@@ -21,9 +21,23 @@ import (
 // part runs the parts no helper has claimed yet (a helper parked, or descheduled by another
 // process on a busy machine) instead of waiting for them, and parks only for a part that a
 // helper is running.
+//
+// A crew serves one caller at a time, as the backend's other scratch does: a backend's ops are
+// driven by one goroutine (nn.Adam's background catch-up calls only AdamCatchUpRows, which splits
+// nothing). begin panics on a second caller rather than letting two ops share the helpers.
 type crew struct {
 	helpers []*helper
+	busy    atomic.Bool
 }
+
+// begin marks the crew busy for an op that posts to it; end releases it.
+func (c *crew) begin() {
+	if !c.busy.CompareAndSwap(false, true) {
+		panic("ag: two goroutines ran split ops or products on one CPU backend at once")
+	}
+}
+
+func (c *crew) end() { c.busy.Store(false) }
 
 // crewJob is one helper's part of an op. Jobs are preallocated values owned by the op, so posting
 // one allocates nothing.

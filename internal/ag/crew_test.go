@@ -105,3 +105,21 @@ func BenchmarkCrewGemm(b *testing.B) {
 		}
 	}
 }
+
+// TestCrewRefusesSecondCaller: an op that finds the crew busy (another goroutine's op posting to
+// the same helpers) panics instead of mixing its parts with the other op's.
+func TestCrewRefusesSecondCaller(t *testing.T) {
+	c := newCrew(1)
+	c.begin()
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Error("a second begin on a busy crew did not panic")
+			}
+		}()
+		c.begin()
+	}()
+	c.end()
+	c.begin() // free again
+	c.end()
+}
