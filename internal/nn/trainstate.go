@@ -96,6 +96,15 @@ func (c *CheckpointWriter) Uint64(tag string, v uint64) {
 	c.u64(v)
 }
 
+// Float64s writes state that is not a parameter (batch-norm running statistics) as tag.len and
+// one counter per value holding its bits, so it is restored exactly.
+func (c *CheckpointWriter) Float64s(tag string, xs []float64) {
+	c.Uint64(tag+".len", uint64(len(xs)))
+	for i, x := range xs {
+		c.Uint64(fmt.Sprintf("%s.%d", tag, i), math.Float64bits(x))
+	}
+}
+
 // Config writes the JSON of a resolved configuration, which CheckpointReader.Config compares field
 // by field with the loading model's.
 func (c *CheckpointWriter) Config(tag string, v any) {
@@ -419,6 +428,21 @@ func (c *CheckpointReader) Uint64(tag string, dst *uint64) {
 	if c.err == nil {
 		c.pending = append(c.pending, func() { *dst = v })
 	}
+}
+
+// Float64s reads values written by CheckpointWriter.Float64s into xs, which must have as many
+// (what names them in the error), when Close succeeds.
+func (c *CheckpointReader) Float64s(tag string, xs []float64, what string) {
+	c.Expect(tag+".len", uint64(len(xs)), what)
+	bits := make([]uint64, len(xs))
+	for i := range bits {
+		c.Uint64(fmt.Sprintf("%s.%d", tag, i), &bits[i])
+	}
+	c.pending = append(c.pending, func() { // after the Uint64s' assignments
+		for i, b := range bits {
+			xs[i] = math.Float64frombits(b)
+		}
+	})
 }
 
 // Expect reads a counter written by CheckpointWriter.Uint64 and requires it to equal want: a size

@@ -3,7 +3,6 @@ package ctr
 import (
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 
 	"github.com/tibench/tibench/bench"
@@ -84,10 +83,7 @@ func (m *Model) SaveCheckpoint(w io.Writer) error {
 	for k, bn := range batchNorms(m.net) {
 		mean, variance := bn.RunningStats()
 		for j, xs := range [][]float64{mean, variance} {
-			cw.Uint64(fmt.Sprintf("bn.%d.%d.len", k, j), uint64(len(xs)))
-			for i, x := range xs {
-				cw.Uint64(fmt.Sprintf("bn.%d.%d.%d", k, j, i), math.Float64bits(x))
-			}
+			cw.Float64s(fmt.Sprintf("bn.%d.%d", k, j), xs)
 		}
 	}
 	if r, ok := m.net.(RandomNet); ok {
@@ -128,17 +124,10 @@ func (m *Model) LoadCheckpoint(r io.Reader) error {
 	if m.opt.tables != nil {
 		cr.Optimizer("adam.tables", m.opt.tables)
 	}
-	// Values are read into scratch and applied once the whole stream checks out.
-	bns := batchNorms(m.net)
-	stats := make([][2][]uint64, len(bns))
-	for k, bn := range bns {
+	for k, bn := range batchNorms(m.net) {
 		mean, variance := bn.RunningStats()
 		for j, xs := range [][]float64{mean, variance} {
-			cr.Expect(fmt.Sprintf("bn.%d.%d.len", k, j), uint64(len(xs)), "batch-norm statistics")
-			stats[k][j] = make([]uint64, len(xs))
-			for i := range xs {
-				cr.Uint64(fmt.Sprintf("bn.%d.%d.%d", k, j, i), &stats[k][j][i])
-			}
+			cr.Float64s(fmt.Sprintf("bn.%d.%d", k, j), xs, "batch-norm statistics")
 		}
 	}
 	var sources []*rand.PCG
@@ -159,14 +148,6 @@ func (m *Model) LoadCheckpoint(r io.Reader) error {
 	}
 	if err := cr.Close(); err != nil {
 		return fmt.Errorf("%s: loading checkpoint: %w", m.spec.Name, err)
-	}
-	for k, bn := range bns {
-		mean, variance := bn.RunningStats()
-		for j, xs := range [][]float64{mean, variance} {
-			for i := range xs {
-				xs[i] = math.Float64frombits(stats[k][j][i])
-			}
-		}
 	}
 	for k, src := range sources {
 		b := make([]byte, len(states[k]))

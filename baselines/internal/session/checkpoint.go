@@ -3,7 +3,6 @@ package session
 import (
 	"fmt"
 	"io"
-	"math"
 
 	"github.com/tibench/tibench/bench"
 	"github.com/tibench/tibench/internal/nn"
@@ -36,10 +35,7 @@ func (m *Model) SaveCheckpoint(w io.Writer) error {
 	cw.Optimizer("adam", m.opt)
 	if s, ok := m.net.(StatefulNet); ok {
 		for k, xs := range s.State() {
-			cw.Uint64(fmt.Sprintf("state.%d.len", k), uint64(len(xs)))
-			for i, x := range xs {
-				cw.Uint64(fmt.Sprintf("state.%d.%d", k, i), math.Float64bits(x))
-			}
+			cw.Float64s(fmt.Sprintf("state.%d", k), xs)
 		}
 	}
 	if err := cw.Close(); err != nil {
@@ -63,25 +59,13 @@ func (m *Model) LoadCheckpoint(r io.Reader) error {
 	cr.Uint64("epoch", &epoch)
 	cr.Params("params", m.params)
 	cr.Optimizer("adam", m.opt)
-	var state [][]float64
-	var bits [][]uint64 // filled by Close
 	if s, ok := m.net.(StatefulNet); ok {
-		state = s.State()
-		for k, xs := range state {
-			cr.Expect(fmt.Sprintf("state.%d.len", k), uint64(len(xs)), "state values")
-			bits = append(bits, make([]uint64, len(xs)))
-			for i := range xs {
-				cr.Uint64(fmt.Sprintf("state.%d.%d", k, i), &bits[k][i])
-			}
+		for k, xs := range s.State() {
+			cr.Float64s(fmt.Sprintf("state.%d", k), xs, "state values")
 		}
 	}
 	if err := cr.Close(); err != nil {
 		return fmt.Errorf("%s: loading checkpoint: %w", m.spec.Name, err)
-	}
-	for k, xs := range state {
-		for i := range xs {
-			xs[i] = math.Float64frombits(bits[k][i])
-		}
 	}
 	m.epoch = int(epoch)
 	return nil
