@@ -75,22 +75,17 @@ func TestGemmShapes(t *testing.T) {
 	}
 }
 
-// BenchmarkGemm times the products of a JODIE t-batch of 52 on synth-reddit (one-hot static
-// embeddings: the prediction layer is 1,129 × 256) and the same at one interaction per batch.
-func BenchmarkGemm(b *testing.B) {
+// gemmShape is one product a benchmark times: C = op(A)·op(B) + C, m×n×k.
+type gemmShape struct {
+	name           string
+	transA, transB bool
+	m, n, k        int
+}
+
+// benchGemmShapes times each shape as a sub-benchmark, in GFLOP/s.
+func benchGemmShapes(b *testing.B, shapes []gemmShape) {
 	be := NewCPU()
-	for _, bm := range []struct {
-		name           string
-		transA, transB bool
-		m, n, k        int
-	}{
-		{"forward/B=52", false, true, 52, 1129, 256},
-		{"grad-input/B=52", false, false, 52, 256, 1129},
-		{"grad-weight/B=52", true, false, 1129, 256, 52},
-		{"forward/B=1", false, true, 1, 1129, 256},
-		{"grad-input/B=1", false, false, 1, 256, 1129},
-		{"grad-weight/B=1", true, false, 1129, 256, 1},
-	} {
+	for _, bm := range shapes {
 		b.Run(bm.name, func(b *testing.B) {
 			as, bs, cs := be.New(bm.m*bm.k), be.New(bm.k*bm.n), be.New(bm.m*bm.n)
 			be.Fill(as, 0.5)
@@ -102,6 +97,19 @@ func BenchmarkGemm(b *testing.B) {
 			b.ReportMetric(2*float64(bm.m*bm.n*bm.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 		})
 	}
+}
+
+// BenchmarkGemm times the products of a JODIE t-batch of 52 on synth-reddit (one-hot static
+// embeddings: the prediction layer is 1,129 × 256) and the same at one interaction per batch.
+func BenchmarkGemm(b *testing.B) {
+	benchGemmShapes(b, []gemmShape{
+		{"forward/B=52", false, true, 52, 1129, 256},
+		{"grad-input/B=52", false, false, 52, 256, 1129},
+		{"grad-weight/B=52", true, false, 1129, 256, 52},
+		{"forward/B=1", false, true, 1, 1129, 256},
+		{"grad-input/B=1", false, false, 1, 256, 1129},
+		{"grad-weight/B=1", true, false, 1129, 256, 1},
+	})
 }
 
 // TestGemmKernel512SameBits: where AVX-512 runs, the products with the 6×32 kernel equal those with
@@ -172,12 +180,7 @@ func BenchmarkGemmCTR(b *testing.B) {
 // over issue #12's 40,000 items (three such products per click, 2.4e7 flops, bound a full-softmax
 // epoch from below).
 func BenchmarkGemmSession(b *testing.B) {
-	be := NewCPU()
-	for _, bm := range []struct {
-		name           string
-		transA, transB bool
-		m, n, k        int
-	}{
+	benchGemmShapes(b, []gemmShape{
 		{"cell-forward", false, true, 100, 100, 100},
 		{"cell-grad-input", false, false, 100, 100, 100},
 		{"cell-grad-weight", true, false, 100, 100, 100},
@@ -187,16 +190,5 @@ func BenchmarkGemmSession(b *testing.B) {
 		{"full-softmax-forward", false, true, 1000, 40000, 100},
 		{"full-softmax-grad-input", false, false, 1000, 100, 40000},
 		{"full-softmax-grad-weight", true, false, 40000, 100, 1000},
-	} {
-		b.Run(bm.name, func(b *testing.B) {
-			as, bs, cs := be.New(bm.m*bm.k), be.New(bm.k*bm.n), be.New(bm.m*bm.n)
-			be.Fill(as, 0.5)
-			be.Fill(bs, 0.25)
-			b.ReportAllocs()
-			for b.Loop() {
-				be.Gemm(bm.transA, bm.transB, bm.m, bm.n, bm.k, 1, as, bs, 1, cs)
-			}
-			b.ReportMetric(2*float64(bm.m*bm.n*bm.k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
-		})
-	}
+	})
 }
