@@ -2,12 +2,11 @@ package ctrtest
 
 import (
 	"bytes"
-	"context"
-	"reflect"
 	"testing"
 
 	"github.com/tibench/tibench/baselines/internal/ctr"
 	"github.com/tibench/tibench/bench"
+	"github.com/tibench/tibench/bench/benchtest"
 )
 
 // Resume checks checkpoints (bench.Checkpointer): two epochs in one go and one epoch, a checkpoint,
@@ -18,37 +17,7 @@ import (
 func Resume(t *testing.T, spec ctr.Spec, params string) {
 	t.Helper()
 	d := Data(t)
-	ctx := context.Background()
-	straight := Train(t, New(t, spec, params), d, 3, 2)
-	first := New(t, spec, params)
-	if err := first.Init(d, 3); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := first.TrainEpoch(ctx, d, bench.NoProgress{}); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := first.SaveCheckpoint(&buf); err != nil {
-		t.Fatal(err)
-	}
-	saved := buf.Bytes()
-	second := New(t, spec, params)
-	if err := second.Init(d, 3); err != nil {
-		t.Fatal(err)
-	}
-	if err := second.LoadCheckpoint(bytes.NewReader(saved)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := second.TrainEpoch(ctx, d, bench.NoProgress{}); err != nil {
-		t.Fatal(err)
-	}
-	var resumed []bench.Prediction
-	if err := second.Evaluate(ctx, d, func(p bench.Prediction) { resumed = append(resumed, p) }); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(straight, resumed) {
-		t.Errorf("%s: resumed training differs from straight training", spec.Name)
-	}
+	saved := benchtest.ResumeMatches(t, func() bench.Model { return New(t, spec, params) }, d, 3)
 	for _, other := range []struct {
 		what, params string
 		seed         uint64

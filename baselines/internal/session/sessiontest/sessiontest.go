@@ -320,38 +320,7 @@ func BenchEpochs(b *testing.B, name string) {
 // predictions; a checkpoint does not load into a model of other parameters.
 func Resume(t *testing.T, name, params string) {
 	d := benchtest.SessionData(t, Preset)
-	ctx := context.Background()
-	straight := benchtest.Predictions(t, New(t, name, SmallParams+params), d, 1, 2)
-
-	first := New(t, name, SmallParams+params)
-	if err := first.Init(d, 1); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := first.TrainEpoch(ctx, d, bench.NoProgress{}); err != nil {
-		t.Fatal(err)
-	}
-	var buf bytes.Buffer
-	if err := first.(bench.Checkpointer).SaveCheckpoint(&buf); err != nil {
-		t.Fatal(err)
-	}
-	saved := buf.Bytes()
-	second := New(t, name, SmallParams+params)
-	if err := second.Init(d, 1); err != nil {
-		t.Fatal(err)
-	}
-	if err := second.(bench.Checkpointer).LoadCheckpoint(bytes.NewReader(saved)); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := second.TrainEpoch(ctx, d, bench.NoProgress{}); err != nil {
-		t.Fatal(err)
-	}
-	var resumed []bench.Prediction
-	if err := second.Evaluate(ctx, d, func(p bench.Prediction) { resumed = append(resumed, p) }); err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(straight, resumed) {
-		t.Error("resumed training differs from straight training")
-	}
+	saved := benchtest.ResumeMatches(t, func() bench.Model { return New(t, name, SmallParams+params) }, d, 1)
 	other := New(t, name, SmallParams+params+"    clip: 3\n")
 	if err := other.Init(d, 1); err != nil {
 		t.Fatal(err)
