@@ -84,6 +84,14 @@ const (
 	AxisCols             // sum over columns: r×c -> r×1 (a row sum per row)
 )
 
+// FlopCounter is implemented by backends that count the floating-point operations of their matrix
+// products (2·m·n·k per Gemm, whatever its kernel or alpha and beta) since they were made. A
+// benchmark divides a count by a kernel's measured rate to bound from below how fast the work can
+// run: every other op only adds to it.
+type FlopCounter interface {
+	GemmFlops() int64
+}
+
 // Backend executes the numeric kernels behind every op. Shapes are checked by the ops in this
 // package before a kernel is called; kernels assume consistent arguments. All matrices are dense
 // and row-major. "Accumulate" kernels add into their destination (gradients accumulate).

@@ -3,6 +3,7 @@ package ag
 import (
 	"math"
 	"runtime"
+	"sync/atomic"
 )
 
 // The CPU backend is generic over its element type: "cpu" computes in float32 (the default, and
@@ -27,6 +28,8 @@ func (s *cpuStore[T]) Cap() int { return cap(s.d) }
 // depend on scheduling and are bit-identical from run to run.
 type CPU[T float] struct {
 	gemm *gemmPool
+	// flops counts the floating-point operations of every Gemm (2·m·n·k), for GemmFlops.
+	flops atomic.Int64
 	// scratch holds transposed copies of A for Aᵀ·B products (gonum's transposed path is ~3× slower
 	// than transposing first).
 	scratch []T

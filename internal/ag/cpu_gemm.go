@@ -117,6 +117,7 @@ func (c *CPU[T]) Gemm(transA, transB bool, m, n, k int, alpha float64, as, bs St
 	if m == 0 || n == 0 {
 		return
 	}
+	c.flops.Add(2 * int64(m) * int64(n) * int64(k))
 	switch a := any(d[T](as)).(type) {
 	case []float64:
 		b, cc := any(d[T](bs)).([]float64), any(d[T](cs)).([]float64)
@@ -166,6 +167,9 @@ func (c *CPU[T]) Gemm(transA, transB bool, m, n, k int, alpha float64, as, bs St
 		c.gemm.run(t)
 	}
 }
+
+// GemmFlops implements FlopCounter.
+func (c *CPU[T]) GemmFlops() int64 { return c.flops.Load() }
 
 func trans(t bool) blas.Transpose {
 	if t {

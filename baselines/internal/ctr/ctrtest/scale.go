@@ -11,6 +11,7 @@ import (
 	"github.com/tibench/tibench/baselines/internal/ctr"
 	"github.com/tibench/tibench/bench"
 	"github.com/tibench/tibench/datasets"
+	"github.com/tibench/tibench/internal/ag"
 )
 
 // Issue #13's speed target: every CTR model trains an epoch of a synthetic CTR set of 200,000
@@ -80,22 +81,41 @@ func ScaleData(tb testing.TB) *bench.Data {
 	return scaleData
 }
 
-// window is a Progress that notes the time (and the process's CPU time) when from samples have
-// been trained and when to have, and then cancels its context.
+// reading is what a meter reads at one moment: the wall clock, the process's CPU time and the
+// backend's matrix-product flops so far.
+type reading struct {
+	at    time.Time
+	cpu   time.Duration
+	flops int64
+}
+
+// meter reads the clock, the CPU time and be's flop counter (0 when be counts none).
+type meter struct{ be ag.Backend }
+
+func (m meter) read() reading {
+	r := reading{at: time.Now(), cpu: cpuTime()}
+	if fc, ok := m.be.(ag.FlopCounter); ok {
+		r.flops = fc.GemmFlops()
+	}
+	return r
+}
+
+// window is a Progress that takes a reading when from samples have been trained and when to have,
+// and then cancels its context.
 type window struct {
 	from, to, done int
-	start, end     time.Time
-	cpu0, cpu1     time.Duration
+	start, end     reading
+	meter          meter
 	cancel         context.CancelFunc
 }
 
 func (w *window) Advance(n int) {
 	w.done += n
-	if w.start.IsZero() && w.done >= w.from {
-		w.start, w.cpu0 = time.Now(), cpuTime()
+	if w.start.at.IsZero() && w.done >= w.from {
+		w.start = w.meter.read()
 	}
 	if w.done >= w.to {
-		w.end, w.cpu1 = time.Now(), cpuTime()
+		w.end = w.meter.read()
 		w.cancel()
 	}
 }
@@ -128,8 +148,9 @@ func evalSubset(d *bench.Data, k, evalBatch int) *bench.Data {
 }
 
 // BenchCTREpoch measures spec at its default parameters on ScaleData (seed 1) and reports
-// sec/epoch, samples/s and cpu-sec/epoch (core-seconds) of training and sec/eval of scoring
-// validation and test. By default it
+// sec/epoch, samples/s and cpu-sec/epoch (core-seconds) of training, sec/eval of scoring
+// validation and test, and the flops of the matrix products of both (gemm-GFLOP/epoch and
+// gemm-GFLOP/eval, from ag.FlopCounter). By default it
 // times -ctr.batches batches of the first epoch after -ctr.skip untimed ones, and -ctr.evalbatches
 // evaluation batches spread over both parts, extrapolated linearly to the epoch and to both parts
 // (the logged lines say how much was timed); -ctr.batches 0 -ctr.evalbatches 0 times all of it
@@ -137,7 +158,8 @@ func evalSubset(d *bench.Data, k, evalBatch int) *bench.Data {
 // go test -run '^$' -bench CTREpoch -benchtime 1x -timeout 2h ./baselines/tin.
 func BenchCTREpoch(b *testing.B, spec ctr.Spec) {
 	d := ScaleData(b)
-	m, err := ctr.New(spec, bench.ModelParams{}, nil, nil)
+	be := ag.NewCPU()
+	m, err := ctr.New(spec, bench.ModelParams{}, be, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -145,9 +167,11 @@ func BenchCTREpoch(b *testing.B, spec ctr.Spec) {
 	eval := evalSubset(d, *benchEvalBatches, c.EvalBatch)
 	nTrain, nEval := len(d.CTR.Train), len(d.CTR.Val)+len(d.CTR.Test)
 	timedEval := len(eval.CTR.Val) + len(eval.CTR.Test)
+	mt := meter{be}
 	b.ReportAllocs()
 	b.ResetTimer()
 	var train, score, cpu time.Duration
+	var trainFlops, scoreFlops int64
 	var trained, skipped int
 	for range b.N {
 		b.StopTimer()
@@ -159,43 +183,50 @@ func BenchCTREpoch(b *testing.B, spec ctr.Spec) {
 		var w *window
 		var p bench.Progress = bench.NoProgress{}
 		if n := *benchBatches * c.BatchSize; n > 0 && (*benchSkip+*benchBatches)*c.BatchSize < nTrain {
-			w = &window{from: *benchSkip * c.BatchSize, to: (*benchSkip + *benchBatches) * c.BatchSize, cancel: cancel}
+			w = &window{from: *benchSkip * c.BatchSize, to: (*benchSkip + *benchBatches) * c.BatchSize, meter: mt, cancel: cancel}
 			p = w
 		}
-		t0, c0 := time.Now(), cpuTime()
+		r0 := mt.read()
 		if w != nil && w.from == 0 {
-			w.start, w.cpu0 = t0, c0
+			w.start = r0
 		}
 		st, err := m.TrainEpoch(ctx, d, p)
-		t1, c1 := time.Now(), cpuTime()
+		r1 := mt.read()
 		cancel()
 		if err != nil && !(w != nil && errors.Is(err, context.Canceled)) {
 			b.Fatal(err)
 		}
 		if w != nil {
 			// Advance is called after a batch's step: the window spans batches skip+1 .. skip+batches.
-			train += w.end.Sub(w.start)
-			cpu += w.cpu1 - w.cpu0
+			r0, r1 = w.start, w.end
 			trained, skipped = trained+w.to-w.from, w.from
 		} else {
-			train += t1.Sub(t0)
-			cpu += c1 - c0
 			trained += st.Interactions
 		}
-		t0 = time.Now()
+		train += r1.at.Sub(r0.at)
+		cpu += r1.cpu - r0.cpu
+		trainFlops += r1.flops - r0.flops
+		r0 = mt.read()
 		if err := m.Evaluate(context.Background(), eval, func(bench.Prediction) {}); err != nil {
 			b.Fatal(err)
 		}
-		score += time.Since(t0)
+		r1 = mt.read()
+		score += r1.at.Sub(r0.at)
+		scoreFlops += r1.flops - r0.flops
 	}
 	perSample := train.Seconds() / float64(trained)
-	evalSec := score.Seconds() / float64(b.N) * float64(nEval) / float64(timedEval)
+	evalScale := float64(nEval) / float64(timedEval) / float64(b.N)
 	b.ReportMetric(perSample*float64(nTrain), "sec/epoch")
 	// The core-seconds of an epoch, every goroutine's: on a loaded machine, where wall time says
 	// little about what the 2 cores would do alone, half of it bounds the epoch from below.
 	b.ReportMetric(cpu.Seconds()/float64(trained)*float64(nTrain), "cpu-sec/epoch")
 	b.ReportMetric(1/perSample, "samples/s")
-	b.ReportMetric(evalSec, "sec/eval")
+	b.ReportMetric(score.Seconds()*evalScale, "sec/eval")
+	// The matrix products' flops of an epoch and of an evaluation: divided by the best rate the
+	// product kernel reaches (BenchmarkGemm in internal/ag), each is a floor no other speed-up of
+	// the rest of the engine can go below, at the model's configuration.
+	b.ReportMetric(float64(trainFlops)/float64(trained)*float64(nTrain)/1e9, "gemm-GFLOP/epoch")
+	b.ReportMetric(float64(scoreFlops)*evalScale/1e9, "gemm-GFLOP/eval")
 	b.Logf("%s: timed %d of %d training samples (after %d untimed) and %d of %d evaluation samples per iteration; extrapolated",
 		spec.Name, trained/b.N, nTrain, skipped, timedEval, nEval)
 }
