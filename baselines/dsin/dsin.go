@@ -23,6 +23,7 @@ package dsin
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/tibench/tibench/baselines/internal/ctr"
 	"github.com/tibench/tibench/internal/ag"
@@ -123,15 +124,20 @@ func sessions(b *ctr.Batch) (rows, sess, pos []int32, lens [][]int) {
 	return rows, sess, pos, lens
 }
 
-// Logits returns the B×1 click logits of b.
+// Logits returns the B×1 click logits of b. Sessions are packed, sample after sample (session k
+// of sample i is row sessOff[i]+k, oldest first), so that a batch costs what its sessions cost:
+// the extractor's averages are segment sums and the Bi-LSTM steps only the samples that still have
+// a session (ctr.PackedSteps), not every sample for as many steps as the batch's longest history.
 func (n *Net) Logits(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
 	v := n.Emb.Forward(tp, b.Target, b.TargetCat)
 	_, sess, pos, lens := sessions(b)
-	K := 1 // session slots per sample in this batch (one zero slot for samples without behaviours)
 	var flat []int
-	for _, ls := range lens {
-		K = max(K, len(ls))
+	nsess := make([]int, b.B)
+	sessOff := make([]int32, b.B+1)
+	for i, ls := range lens {
 		flat = append(flat, ls...)
+		nsess[i] = len(ls)
+		sessOff[i+1] = sessOff[i] + int32(len(ls))
 	}
 	var uI, uH *ag.Tensor
 	if b.N == 0 {
@@ -145,88 +151,50 @@ func (n *Net) Logits(tp *ag.Tape, b *ctr.Batch, train bool) *ag.Tensor {
 		for _, l := range n.Layers {
 			x = l.Forward(tp, x, p, false)
 		}
-		avg := make([]float32, len(flat)*p.N) // session k's row averages its slots
+		// I_k: the mean of session k's outputs (sessions × dim).
+		avg := make([]float32, p.N)
+		rowOff := make([]int32, len(flat)+1)
 		for k, L := range flat {
 			for j := p.Start[k]; j < p.Start[k]+L; j++ {
-				avg[k*p.N+j] = 1 / float32(L)
+				avg[j] = 1 / float32(L)
 			}
+			rowOff[k+1] = rowOff[k] + int32(L)
 		}
-		interests := tp.MatMul(tp.Input(len(flat), p.N, avg), x) // sessions×dim
-		// Lay the interests out as B×K slots (oldest first), zero rows on padding.
-		zero := tp.Input(1, n.dim, make([]float32, n.dim))
-		refs := make([]ag.RowRef, b.B*K)
-		mask := make([]float32, b.B*K)
-		at := 0
-		for i, ls := range lens {
-			for k := range K {
-				refs[i*K+k] = ag.RowRef{T: zero}
-				if k < len(ls) {
-					refs[i*K+k], mask[i*K+k] = ag.RowRef{T: interests, Row: int32(at + k)}, 1
-				}
-			}
-			if len(ls) == 0 {
-				mask[i*K] = 1 // a zero interest: the activations below return zeros
-			}
-			at += len(ls)
-		}
-		I := tp.GatherRefs(refs)
-		H := n.biLSTM(tp, I, lens, b.B, K)
-		m := tp.Input(b.B, K, mask)
-		uI = tp.SeqWeightedSum(tp.Softmax(tp.SeqDot(n.ActI.Forward(tp, v), I, K), m), I)
-		uH = tp.SeqWeightedSum(tp.Softmax(tp.SeqDot(n.ActH.Forward(tp, v), H, K), m), H)
+		I := tp.SegWeightedSum(tp.Input(p.N, 1, avg), x, rowOff)
+		H := n.biLSTM(tp, I, &ctr.Batch{B: b.B, T: slices.Max(append(nsess, 1)), Len: nsess, N: len(flat), Off: sessOff})
+		// Activation by the target: softmax over each sample's sessions; a sample without
+		// sessions gets zero vectors.
+		uI = tp.SegWeightedSum(tp.SegSoftmax(tp.SegDot(n.ActI.Forward(tp, v), I, sessOff), sessOff), I, sessOff)
+		uH = tp.SegWeightedSum(tp.SegSoftmax(tp.SegDot(n.ActH.Forward(tp, v), H, sessOff), sessOff), H, sessOff)
 	}
 	return n.Head.Forward(tp, tp.Concat(uI, uH, v), b.Target, train)
 }
 
 // biLSTM runs the forward LSTM over each sample's sessions oldest first and the backward one
-// newest first, and returns [h→ ‖ h←] per session slot (B·K×2·half; padding slots hold states that
-// the masked activations never read).
-func (n *Net) biLSTM(tp *ag.Tape, I *ag.Tensor, lens [][]int, B, K int) *ag.Tensor {
-	run := func(cell *nn.LSTMCell, order func(i, k int) int) []*ag.Tensor {
-		h := tp.Input(B, n.half, make([]float32, B*n.half))
-		c := h
-		out := make([]*ag.Tensor, K)
-		for k := range K {
-			idx := make([]int32, B)
-			keep := make([]float32, B)
-			for i := range B {
-				idx[i] = int32(i*K + order(i, k))
-				if k < len(lens[i]) {
-					keep[i] = 1
-				}
+// newest first, over the packed sessions I (s.N × dim, laid out by s: s.Len sessions per sample
+// from s.Off), and returns [h→ ‖ h←] per session (s.N × 2·half). Each direction carries [h ‖ c]
+// as one state of ctr.PackedSteps.
+func (n *Net) biLSTM(tp *ag.Tape, I *ag.Tensor, s *ctr.Batch) *ag.Tensor {
+	run := func(cell *nn.LSTMCell, input []int32) *ag.Tensor {
+		all, _ := ctr.PackedSteps(tp, s, 2*n.half, true, func(rows []int32, hc *ag.Tensor) *ag.Tensor {
+			in := make([]int32, len(rows))
+			for j, r := range rows {
+				in[j] = input[r]
 			}
-			hn, cn := cell.Forward(tp, tp.Gather(I, idx), h, c)
-			m := tp.Input(B, 1, keep)
-			h, c = tp.Add(h, tp.Mul(tp.Sub(hn, h), m)), tp.Add(c, tp.Mul(tp.Sub(cn, c), m))
-			out[k] = h
-		}
-		return out
+			h, c := cell.Forward(tp, tp.Gather(I, in), tp.SliceCols(hc, 0, n.half), tp.SliceCols(hc, n.half, 2*n.half))
+			return tp.Concat(h, c)
+		})
+		return tp.SliceCols(all, 0, n.half) // h after step t, at the packed row of step t
 	}
-	fwd := run(n.Forward, func(i, k int) int { return k })
-	rev := func(i, k int) int {
-		if k < len(lens[i]) {
-			return len(lens[i]) - 1 - k
-		}
-		return k
-	}
-	bwd := run(n.Back, rev)
-	refs := make([]ag.RowRef, 2*B*K)
-	for i := range B {
-		for k := range K {
-			refs[2*(i*K+k)] = ag.RowRef{T: fwd[k], Row: int32(i)}
-			refs[2*(i*K+k)+1] = ag.RowRef{T: bwd[rev(i, k)], Row: int32(i)} // step rev(i,k) of the backward pass read slot k
+	// rev maps the packed row of sample i's step t to its session L−1−t (an involution).
+	same, rev := make([]int32, s.N), make([]int32, s.N)
+	for i, L := range s.Len {
+		for t := range L {
+			r := s.Off[i] + int32(t)
+			same[r], rev[r] = r, s.Off[i]+int32(L-1-t)
 		}
 	}
-	both := tp.GatherRefs(refs) // (2·B·K)×half: forward and backward rows interleaved per slot
-	return n.pairRows(tp, both, B*K)
-}
-
-// pairRows turns 2·m rows of width half (pairs: row 2j forward, row 2j+1 backward) into m rows of
-// width 2·half by two gathers and a column concatenation.
-func (n *Net) pairRows(tp *ag.Tape, x *ag.Tensor, m int) *ag.Tensor {
-	even, odd := make([]int32, m), make([]int32, m)
-	for j := range m {
-		even[j], odd[j] = int32(2*j), int32(2*j+1)
-	}
-	return tp.Concat(tp.Gather(x, even), tp.Gather(x, odd))
+	fwd := run(n.Forward, same)
+	bwd := tp.Gather(run(n.Back, rev), rev) // the backward state after reading session k, at row k
+	return tp.Concat(fwd, bwd)
 }

@@ -35,8 +35,8 @@ func TestSessions(t *testing.T) {
 }
 
 // TestGradientsAcrossSessions: a float64 gradient check on a hand-built batch whose histories span
-// several sessions (3, 2 and 0), so that the Bi-LSTM runs both directions over more than one step
-// and padding slots are skipped.
+// several sessions (3, 2 and 0), so that the Bi-LSTM runs both directions over more than one step,
+// steps fewer samples as their sessions run out, and a sample without sessions gets zero interests.
 func TestGradientsAcrossSessions(t *testing.T) {
 	bn := true
 	c := ctr.Config{ItemDim: 2, CategoryDim: 2, Hidden: []int{3}, BatchNorm: &bn, InitStd: 0.05, Blocks: 1, Heads: 2, FFN: 3}
@@ -67,9 +67,9 @@ func TestGradientsAcrossSessions(t *testing.T) {
 	}
 }
 
-// TestBiLSTMDirections: slot k of the Bi-LSTM holds [the forward LSTM's state after sessions 1..k ‖
-// the backward LSTM's state after sessions n..k], computed here step by step for a sample with 3
-// sessions beside one with 1 (K = 3; its padding slots must not move its states).
+// TestBiLSTMDirections: packed session k of a sample holds [the forward LSTM's state after
+// sessions 1..k ‖ the backward LSTM's state after sessions n..k], computed here step by step for a
+// sample with 3 sessions (rows 0–2) beside one with 1 (row 3), which steps only once.
 func TestBiLSTMDirections(t *testing.T) {
 	bn := true
 	c := ctr.Config{ItemDim: 2, CategoryDim: 2, Hidden: []int{3}, BatchNorm: &bn, InitStd: 0.05, Blocks: 1, Heads: 2, FFN: 3}
@@ -77,22 +77,22 @@ func TestBiLSTMDirections(t *testing.T) {
 	net := NewNet(c, ctr.Dims{Items: 6, Categories: 3, MaxHistory: 4}, be, rand.New(rand.NewPCG(1, 2)))
 	r := rand.New(rand.NewPCG(5, 6))
 	const K, D = 3, 4
-	iv := make([]float64, 2*K*D)
+	iv := make([]float64, (K+1)*D)
 	for i := range iv {
 		iv[i] = r.NormFloat64()
 	}
 	tp := ag.NewTape(be)
-	I := tp.Input64(2*K, D, iv)
-	H := net.biLSTM(tp, I, [][]int{{1, 1, 1}, {1}}, 2, K)
+	I := tp.Input64(K+1, D, iv)
+	H := net.biLSTM(tp, I, &ctr.Batch{B: 2, T: K, Len: []int{K, 1}, N: K + 1, Off: []int32{0, K, K + 1}})
 	row := func(s int) *ag.Tensor { return tp.Input64(1, D, iv[s*D:(s+1)*D]) }
 	zero := func() *ag.Tensor { return tp.Input64(1, net.half, make([]float64, net.half)) }
-	check := func(sample, slot int, fwd, bwd *ag.Tensor) {
+	check := func(packed int, fwd, bwd *ag.Tensor) {
 		for u := range net.half {
-			if g, w := H.At(sample*K+slot, u), fwd.At(0, u); math.Abs(g-w) > 1e-12 {
-				t.Errorf("sample %d slot %d forward unit %d: %v, want %v", sample, slot, u, g, w)
+			if g, w := H.At(packed, u), fwd.At(0, u); math.Abs(g-w) > 1e-12 {
+				t.Errorf("session row %d forward unit %d: %v, want %v", packed, u, g, w)
 			}
-			if g, w := H.At(sample*K+slot, net.half+u), bwd.At(0, u); math.Abs(g-w) > 1e-12 {
-				t.Errorf("sample %d slot %d backward unit %d: %v, want %v", sample, slot, u, g, w)
+			if g, w := H.At(packed, net.half+u), bwd.At(0, u); math.Abs(g-w) > 1e-12 {
+				t.Errorf("session row %d backward unit %d: %v, want %v", packed, u, g, w)
 			}
 		}
 	}
@@ -109,11 +109,11 @@ func TestBiLSTMDirections(t *testing.T) {
 		bwd[k] = h
 	}
 	for k := range K {
-		check(0, k, fwd[k], bwd[k])
+		check(k, fwd[k], bwd[k])
 	}
 	f1, _ := net.Forward.Forward(tp, row(K), zero(), zero())
 	b1, _ := net.Back.Forward(tp, row(K), zero(), zero())
-	check(1, 0, f1, b1)
+	check(K, f1, b1)
 }
 
 // TestCommon: the shared CTR model tests (ctrtest.Common), and refused keys. Smoke: two epochs on
