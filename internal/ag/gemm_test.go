@@ -3,7 +3,6 @@ package ag
 import (
 	"math"
 	"math/rand/v2"
-	"slices"
 	"testing"
 )
 
@@ -139,58 +138,23 @@ func BenchmarkGemm(b *testing.B) {
 	})
 }
 
-// TestGemmKernel512SameBits: where AVX-512 runs, the products with the 6×32 kernel equal those with
-// the 6×16 kernel alone bit for bit, over shapes with full and partial tiles, depth passes, bands
-// and both transposes, with beta 0 and 1.
-func TestGemmKernel512SameBits(t *testing.T) {
-	if !useKernel512 {
-		t.Skip("no AVX-512 here")
-	}
-	be := NewCPU()
-	r := rand.New(rand.NewPCG(9, 10))
-	for _, sh := range [][3]int{{6, 32, 4}, {7, 33, 5}, {13, 64, 257}, {340, 128, 128}, {128, 384, 340}, {31, 200, 70}, {52, 1129, 256}} {
-		m, n, k := sh[0], sh[1], sh[2]
-		for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
-			for _, beta := range []float64{0, 1} {
-				a, b, c := make([]float32, m*k), make([]float32, k*n), make([]float32, m*n)
-				for _, v := range [][]float32{a, b, c} {
-					for i := range v {
-						v[i] = float32(r.NormFloat64())
-					}
-				}
-				run := func(wide bool) []float32 {
-					defer func(w bool) { useKernel512 = w }(useKernel512)
-					useKernel512 = wide
-					as, bs, cs := be.New(len(a)), be.New(len(b)), be.New(len(c))
-					be.Upload(as, a)
-					be.Upload(bs, b)
-					be.Upload(cs, c)
-					be.Gemm(tr[0], tr[1], m, n, k, 1, as, bs, beta, cs)
-					out := make([]float32, len(c))
-					be.Download(out, cs)
-					return out
-				}
-				if w, nw := run(true), run(false); !slices.Equal(w, nw) {
-					t.Errorf("%v transA=%v transB=%v beta=%v: the 6×32 kernel changes the product", sh, tr[0], tr[1], beta)
-				}
-			}
-		}
-	}
+// gemmKernel is one product kernel a benchmark can time: use switches to it and returns the
+// function that switches back.
+type gemmKernel struct {
+	name string
+	use  func() (restore func())
 }
 
 // BenchmarkGemmCTR times the products of a Transformer layer of the CTR models on a batch of 32
-// samples (340 behaviours of width 128): X·Wᵀ, dY·W and dYᵀ·X.
+// samples (340 behaviours of width 128): X·Wᵀ, dY·W and dYᵀ·X, with each kernel this build has
+// (gemmKernels).
 func BenchmarkGemmCTR(b *testing.B) {
 	be := NewCPU()
 	const m, d = 340, 128
 	x, w, y := be.New(m*d), be.New(d*d), be.New(m*d)
-	for _, wide := range []bool{false, true} {
-		if wide && !useKernel512 {
-			continue
-		}
-		b.Run(map[bool]string{false: "6x16", true: "6x32"}[wide], func(b *testing.B) {
-			defer func(w bool) { useKernel512 = w }(useKernel512)
-			useKernel512 = wide
+	for _, k := range gemmKernels() {
+		b.Run(k.name, func(b *testing.B) {
+			defer k.use()()
 			for b.Loop() {
 				be.Gemm(false, true, m, d, d, 1, x, w, 0, y)
 				be.Gemm(false, false, m, d, d, 1, y, w, 1, x)
