@@ -149,8 +149,10 @@ func evalSubset(d *bench.Data, k, evalBatch int) *bench.Data {
 
 // BenchCTREpoch measures spec at its default parameters on ScaleData (seed 1) and reports
 // sec/epoch, samples/s and cpu-sec/epoch (core-seconds) of training, sec/eval of scoring
-// validation and test, and the flops of the matrix products of both (gemm-GFLOP/epoch and
-// gemm-GFLOP/eval, from ag.FlopCounter). By default it
+// validation and test, the flops of the matrix products of both (gemm-GFLOP/epoch and
+// gemm-GFLOP/eval, from ag.FlopCounter), and the epoch's floor at the kernel's rate on a
+// Transformer layer's products, measured in the same process (gemm-floor-sec/epoch, gemm-GFLOP/s).
+// By default it
 // times -ctr.batches batches of the first epoch after -ctr.skip untimed ones, and -ctr.evalbatches
 // evaluation batches spread over both parts, extrapolated linearly to the epoch and to both parts
 // (the logged lines say how much was timed); -ctr.batches 0 -ctr.evalbatches 0 times all of it
@@ -225,10 +227,35 @@ func BenchCTREpoch(b *testing.B, spec ctr.Spec) {
 	// The matrix products' flops of an epoch and of an evaluation: divided by the best rate the
 	// product kernel reaches (BenchmarkGemm in internal/ag), each is a floor no other speed-up of
 	// the rest of the engine can go below, at the model's configuration.
-	b.ReportMetric(float64(trainFlops)/float64(trained)*float64(nTrain)/1e9, "gemm-GFLOP/epoch")
+	epochFlops := float64(trainFlops) / float64(trained) * float64(nTrain)
+	b.ReportMetric(epochFlops/1e9, "gemm-GFLOP/epoch")
 	b.ReportMetric(float64(scoreFlops)*evalScale/1e9, "gemm-GFLOP/eval")
+	// The epoch's floor at the rate the product kernel reaches here on a Transformer layer's
+	// products (measured after the run, in this process): no speed-up of anything but the kernel
+	// takes an epoch below it.
+	b.StopTimer()
+	rate := gemmRate(be)
+	b.ReportMetric(epochFlops/rate, "gemm-floor-sec/epoch")
+	b.ReportMetric(rate/1e9, "gemm-GFLOP/s")
 	b.Logf("%s: timed %d of %d training samples (after %d untimed) and %d of %d evaluation samples per iteration; extrapolated",
 		spec.Name, trained/b.N, nTrain, skipped, timedEval, nEval)
+}
+
+// gemmRate returns the flops per second be reaches on the products of one Transformer layer of the
+// CTR models at batch 32 (340 behaviours of width 128: X·Wᵀ, dY·W, dYᵀ·X; the shape of
+// internal/ag's BenchmarkGemmCTR), timed for about half a second.
+func gemmRate(be ag.Backend) float64 {
+	const m, d = 340, 128
+	x, w, y := be.New(m*d), be.New(d*d), be.New(m*d)
+	be.Fill(x, 0.5)
+	be.Fill(w, 0.25)
+	start, n := time.Now(), 0
+	for ; time.Since(start) < 500*time.Millisecond; n++ {
+		be.Gemm(false, true, m, d, d, 1, x, w, 0, y)
+		be.Gemm(false, false, m, d, d, 1, y, w, 0, x)
+		be.Gemm(true, false, d, d, m, 1, y, x, 0, w)
+	}
+	return float64(n) * 3 * 2 * m * d * d / time.Since(start).Seconds()
 }
 
 // BenchCTREpochs runs BenchCTREpoch for each spec as a sub-benchmark named model=<name>.
