@@ -20,6 +20,16 @@ func sgemmKernel6x16(k int, a, b, c *float32, ldc int, alpha, beta float32, load
 //go:noescape
 func sgemmKernel6x32(k int, a, b0, b1, c *float32, ldc int, alpha, beta float32, load int)
 
+// useBlockTranspose: full panels of a transposed B are packed by packBTrans16AVX2 (a switch for
+// the tests and benchmarks that compare it with the scalar packing).
+var useBlockTranspose = useFastKernel
+
+// packBTrans16AVX2 (sgemm_amd64.s) packs a full 16-column panel of a transposed B, 8 depths at a
+// time: dst[p·16 + j] = src[j·ldsrc + p] for p < 8·blocks.
+//
+//go:noescape
+func packBTrans16AVX2(src *float32, ldsrc int, dst *float32, blocks int)
+
 const (
 	kernRows  = 6   // rows of C per micro-tile (12 of the 16 YMM registers accumulate)
 	kernCols  = 16  // columns of C per micro-tile (two 8-wide registers)
@@ -168,13 +178,30 @@ func packA(t gemmTask, p0, kc int, ap []float32) {
 
 // packB writes op(B)[p0:p0+kc, :] as 16-column panels: panel jb holds, for each p, the 16 values
 // op(B)[p0+p][16jb..16jb+15] (zero past the last column). Full panels of an untransposed B move
-// sixteen values at a time by plain loads and stores (not memmove); a transposed B is read four columns at a time.
+// sixteen values at a time by plain loads and stores (not memmove); full panels of a transposed B
+// are transposed 8×8 at a time in registers (packBTrans16AVX2), partial ones read four columns at
+// a time.
 func packB(t gemmTask, p0, kc int, bp []float32) {
 	for jb := range (t.n + kernCols - 1) / kernCols {
 		panel := bp[jb*kernCols*kc : (jb+1)*kernCols*kc]
 		c0 := jb * kernCols
 		cols := min(kernCols, t.n-c0)
 		if t.transB { // B is n×k: column j of op(B) is row j of B, contiguous along p
+			if cols == kernCols && useBlockTranspose {
+				// A full panel is a 16×kc block of B transposed, 8×8 blocks at a time in
+				// registers; the last kc mod 8 depths one by one.
+				blocks := kc / 8
+				if blocks > 0 {
+					packBTrans16AVX2(&t.b[c0*t.ldb+p0], t.ldb, &panel[0], blocks)
+				}
+				for p := blocks * 8; p < kc; p++ {
+					dst := panel[p*kernCols : (p+1)*kernCols]
+					for j := range dst {
+						dst[j] = t.b[(c0+j)*t.ldb+p0+p]
+					}
+				}
+				continue
+			}
 			j := 0
 			for ; j+4 <= cols; j += 4 {
 				s0 := t.b[(c0+j)*t.ldb+p0:][:kc]
@@ -204,7 +231,9 @@ func packB(t gemmTask, p0, kc int, bp []float32) {
 			for p := range kc {
 				src := (*[kernCols]float32)(t.b[(p0+p)*t.ldb+c0:])
 				dst := (*[kernCols]float32)(panel[p*kernCols:])
-				*dst = *src
+				// Four 16-byte moves: the compiler copies a whole [16]float32 with memmove.
+				*(*[4]float32)(dst[0:]), *(*[4]float32)(dst[4:]) = *(*[4]float32)(src[0:]), *(*[4]float32)(src[4:])
+				*(*[4]float32)(dst[8:]), *(*[4]float32)(dst[12:]) = *(*[4]float32)(src[8:]), *(*[4]float32)(src[12:])
 			}
 			continue
 		}

@@ -235,3 +235,87 @@ zwrite:
 	VMOVUPS Z11, 64(DI)
 	VZEROUPPER
 	RET
+
+// TRANSPOSE8 transposes the 8×8 block in Y0–Y7 (row i in Yi) into Y8–Y15 (column i in Y(8+i)),
+// using Y0–Y7 as scratch: unpack pairs of rows, shuffle pairs of pairs, swap 128-bit halves.
+#define TRANSPOSE8 \
+	VUNPCKLPS  Y1, Y0, Y8; \
+	VUNPCKHPS  Y1, Y0, Y9; \
+	VUNPCKLPS  Y3, Y2, Y10; \
+	VUNPCKHPS  Y3, Y2, Y11; \
+	VUNPCKLPS  Y5, Y4, Y12; \
+	VUNPCKHPS  Y5, Y4, Y13; \
+	VUNPCKLPS  Y7, Y6, Y14; \
+	VUNPCKHPS  Y7, Y6, Y15; \
+	VSHUFPS    $0x44, Y10, Y8, Y0; \
+	VSHUFPS    $0xEE, Y10, Y8, Y1; \
+	VSHUFPS    $0x44, Y11, Y9, Y2; \
+	VSHUFPS    $0xEE, Y11, Y9, Y3; \
+	VSHUFPS    $0x44, Y14, Y12, Y4; \
+	VSHUFPS    $0xEE, Y14, Y12, Y5; \
+	VSHUFPS    $0x44, Y15, Y13, Y6; \
+	VSHUFPS    $0xEE, Y15, Y13, Y7; \
+	VPERM2F128 $0x20, Y4, Y0, Y8; \
+	VPERM2F128 $0x20, Y5, Y1, Y9; \
+	VPERM2F128 $0x20, Y6, Y2, Y10; \
+	VPERM2F128 $0x20, Y7, Y3, Y11; \
+	VPERM2F128 $0x31, Y4, Y0, Y12; \
+	VPERM2F128 $0x31, Y5, Y1, Y13; \
+	VPERM2F128 $0x31, Y6, Y2, Y14; \
+	VPERM2F128 $0x31, Y7, Y3, Y15
+
+// LOAD8 loads eight rows of 8 floats from R8, R8+DX, ..., leaving R8 eight rows on.
+#define LOAD8 \
+	VMOVUPS (R8), Y0; ADDQ DX, R8; \
+	VMOVUPS (R8), Y1; ADDQ DX, R8; \
+	VMOVUPS (R8), Y2; ADDQ DX, R8; \
+	VMOVUPS (R8), Y3; ADDQ DX, R8; \
+	VMOVUPS (R8), Y4; ADDQ DX, R8; \
+	VMOVUPS (R8), Y5; ADDQ DX, R8; \
+	VMOVUPS (R8), Y6; ADDQ DX, R8; \
+	VMOVUPS (R8), Y7; ADDQ DX, R8
+
+// func packBTrans16AVX2(src *float32, ldsrc int, dst *float32, blocks int)
+//
+// Packs 16 rows of a row-major matrix (src, row stride ldsrc elements) as a column panel of the
+// 6×16 kernel: dst[p·16 + j] = src[j·ldsrc + p] for j < 16 and p < 8·blocks, an 8×8 transpose at a
+// time (the transposed-B packing of packB).
+TEXT ·packBTrans16AVX2(SB), NOSPLIT, $0-32
+	MOVQ  src+0(FP), SI
+	MOVQ  ldsrc+8(FP), DX
+	SHLQ  $2, DX
+	MOVQ  dst+16(FP), DI
+	MOVQ  blocks+24(FP), CX
+	TESTQ CX, CX
+	JEQ   tdone
+
+tloop:
+	MOVQ    SI, R8
+	LOAD8
+	TRANSPOSE8
+	VMOVUPS Y8, (DI)
+	VMOVUPS Y9, 64(DI)
+	VMOVUPS Y10, 128(DI)
+	VMOVUPS Y11, 192(DI)
+	VMOVUPS Y12, 256(DI)
+	VMOVUPS Y13, 320(DI)
+	VMOVUPS Y14, 384(DI)
+	VMOVUPS Y15, 448(DI)
+	LOAD8
+	TRANSPOSE8
+	VMOVUPS Y8, 32(DI)
+	VMOVUPS Y9, 96(DI)
+	VMOVUPS Y10, 160(DI)
+	VMOVUPS Y11, 224(DI)
+	VMOVUPS Y12, 288(DI)
+	VMOVUPS Y13, 352(DI)
+	VMOVUPS Y14, 416(DI)
+	VMOVUPS Y15, 480(DI)
+	ADDQ    $32, SI
+	ADDQ    $512, DI
+	DECQ    CX
+	JNE     tloop
+
+tdone:
+	VZEROUPPER
+	RET
