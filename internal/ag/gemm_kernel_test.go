@@ -27,16 +27,25 @@ func gemmKernels() []gemmKernel {
 	return ks
 }
 
-// TestGemmKernel512SameBits: where AVX-512 runs, the products with the 6×32 kernel equal those with
-// the 6×16 kernel alone bit for bit, over shapes with full and partial tiles, depth passes, bands
-// and both transposes, with beta 0 and 1.
-func TestGemmKernel512SameBits(t *testing.T) {
-	if !useKernel512 {
-		t.Skip("no AVX-512 here")
+// TestGemmPathsSameBits: every way the packed kernel can run a product — the 6×32 AVX-512 kernel
+// (where it runs), B's transposed panels packed by 8×8 blocks, an untransposed B read in place for
+// a few rows of A — gives the bits of the plainest (6×16 kernel, scalar packing, B always packed),
+// over shapes with full and partial tiles, depth passes, bands, both transposes, beta 0 and 1.
+func TestGemmPathsSameBits(t *testing.T) {
+	if !useFastKernel {
+		t.Skip("no packed kernel here")
 	}
 	be := NewCPU()
 	r := rand.New(rand.NewPCG(9, 10))
-	for _, sh := range [][3]int{{6, 32, 4}, {7, 33, 5}, {13, 64, 257}, {340, 128, 128}, {128, 384, 340}, {31, 200, 70}, {52, 1129, 256}} {
+	type paths struct{ wide, block, direct bool }
+	set := func(p paths) func() {
+		w, bl, d := useKernel512, useBlockTranspose, useDirectB
+		useKernel512, useBlockTranspose, useDirectB = p.wide && w, p.block, p.direct
+		return func() { useKernel512, useBlockTranspose, useDirectB = w, bl, d }
+	}
+	shapes := [][3]int{{6, 32, 4}, {7, 33, 5}, {13, 64, 257}, {340, 128, 128}, {128, 384, 340}, {31, 200, 70},
+		{52, 1129, 256}, {8, 384, 128}, {32, 384, 128}, {36, 70, 300}}
+	for _, sh := range shapes {
 		m, n, k := sh[0], sh[1], sh[2]
 		for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
 			for _, beta := range []float64{0, 1} {
@@ -46,9 +55,8 @@ func TestGemmKernel512SameBits(t *testing.T) {
 						v[i] = float32(r.NormFloat64())
 					}
 				}
-				run := func(wide bool) []float32 {
-					defer func(w bool) { useKernel512 = w }(useKernel512)
-					useKernel512 = wide
+				run := func(p paths) []float32 {
+					defer set(p)()
 					as, bs, cs := be.New(len(a)), be.New(len(b)), be.New(len(c))
 					be.Upload(as, a)
 					be.Upload(bs, b)
@@ -58,8 +66,11 @@ func TestGemmKernel512SameBits(t *testing.T) {
 					be.Download(out, cs)
 					return out
 				}
-				if w, nw := run(true), run(false); !slices.Equal(w, nw) {
-					t.Errorf("%v transA=%v transB=%v beta=%v: the 6×32 kernel changes the product", sh, tr[0], tr[1], beta)
+				plain := run(paths{})
+				for _, p := range []paths{{wide: true}, {block: true}, {direct: true}, {true, true, true}} {
+					if got := run(p); !slices.Equal(got, plain) {
+						t.Errorf("%v transA=%v transB=%v beta=%v: paths %+v change the product", sh, tr[0], tr[1], beta, p)
+					}
 				}
 			}
 		}
@@ -103,23 +114,31 @@ func TestPackBTransposed(t *testing.T) {
 	}
 }
 
-// BenchmarkGemmRecurrent times a recurrent cell's input product X·Wᵀ on a step's few rows (a GRU
-// of width 128: W is 384×128; DSIN's LSTM: 256×192), with B's panels packed by 8×8 blocks and one
-// value at a time.
+// BenchmarkGemmRecurrent times a recurrent cell's products on a step's few rows (a GRU of width
+// 128: W is 384×128; DSIN's LSTM: 256×192), and on a Transformer batch's 340 for contrast: the
+// input product X·Wᵀ with B's panels packed by 8×8 blocks or one value at a time (block), and the
+// input gradient dY·W with B read in place or packed (direct).
 func BenchmarkGemmRecurrent(b *testing.B) {
 	be := NewCPU()
 	for _, sh := range [][3]int{{8, 384, 128}, {32, 384, 128}, {32, 256, 192}, {340, 384, 128}} {
 		m, n, k := sh[0], sh[1], sh[2]
 		x, w, y := be.New(m*k), be.New(n*k), be.New(m*n)
 		for _, block := range []bool{false, true} {
-			if block && !useFastKernel {
-				continue
-			}
-			b.Run(fmt.Sprintf("%dx%dx%d/block=%v", m, n, k, block), func(b *testing.B) {
+			b.Run(fmt.Sprintf("forward/%dx%dx%d/block=%v", m, n, k, block), func(b *testing.B) {
 				defer func(w bool) { useBlockTranspose = w }(useBlockTranspose)
-				useBlockTranspose = block
+				useBlockTranspose = block && useFastKernel
 				for b.Loop() {
 					be.Gemm(false, true, m, n, k, 1, x, w, 0, y)
+				}
+				b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
+			})
+		}
+		for _, direct := range []bool{false, true} {
+			b.Run(fmt.Sprintf("grad-input/%dx%dx%d/direct=%v", m, k, n, direct), func(b *testing.B) {
+				defer func(w bool) { useDirectB = w }(useDirectB)
+				useDirectB = direct
+				for b.Loop() {
+					be.Gemm(false, false, m, k, n, 1, y, w, 1, x)
 				}
 				b.ReportMetric(2*float64(m*n*k)*float64(b.N)/b.Elapsed().Seconds()/1e9, "GFLOP/s")
 			})

@@ -15,10 +15,10 @@ var useKernel512 = useFastKernel && cpu.X86.HasAVX512F
 // sgemmKernel6x16 and sgemmKernel6x32 are implemented in sgemm_amd64.s.
 //
 //go:noescape
-func sgemmKernel6x16(k int, a, b, c *float32, ldc int, alpha, beta float32, load int)
+func sgemmKernel6x16(k int, a, b, c *float32, ldc int, alpha, beta float32, load int, bstride int)
 
 //go:noescape
-func sgemmKernel6x32(k int, a, b0, b1, c *float32, ldc int, alpha, beta float32, load int)
+func sgemmKernel6x32(k int, a, b0, b1, c *float32, ldc int, alpha, beta float32, load int, bstride int)
 
 // useBlockTranspose: full panels of a transposed B are packed by packBTrans16AVX2 (a switch for
 // the tests and benchmarks that compare it with the scalar packing).
@@ -43,20 +43,44 @@ func fastKernelFits(t gemmTask) bool {
 	return useFastKernel && t.m >= 4 && t.n >= 8 && t.k >= 4
 }
 
+// directMaxRowPanels: an untransposed B's full column panels are read in place, not packed, when
+// A has at most this many 6-row panels (a recurrent step's few samples): each panel is then read
+// only a few times, and copying it costs more than reading it at B's row stride. Past it, B's
+// rows (often a multiple of 64 bytes apart) crowd a few sets of L1, and the packed panel wins.
+const directMaxRowPanels = 6
+
+// useDirectB turns reading B in place on (a switch for the tests and benchmarks that compare it
+// with packing).
+var useDirectB = true
+
 // gemmPacked computes the band C = alpha·A·op(B) + beta·C with the 6×16 micro-kernel: for each pass
 // over kernDepth products, A is packed into 6-row panels and B into 16-column panels (zero-padded
-// at the edges), then every panel pair runs through the kernel, column panel by column panel so
-// that B's panel stays in L1 while A's panels stream from L2. Passes after the first accumulate
-// into C. The order of every sum depends only on the shapes, so results are deterministic.
+// at the edges; an untransposed B's full panels are read in place for a few rows of A, see
+// directMaxRowPanels), then every panel pair runs through the kernel, column panel by column panel
+// so that B's panel stays in L1 while A's panels stream from L2. Passes after the first accumulate
+// into C. The order of every sum depends only on the shapes, so results are deterministic, and the
+// same whether B was packed or not (the kernel reads the same values).
 func gemmPacked(t gemmTask, s *gemmScratch) {
 	mp, np := (t.m+kernRows-1)/kernRows, (t.n+kernCols-1)/kernCols
+	direct := useDirectB && !t.transB && mp <= directMaxRowPanels
 	var tmp [kernRows * kernCols]float32
 	for p0 := 0; p0 < t.k; p0 += kernDepth {
 		kc := min(kernDepth, t.k-p0)
 		ap := grow32(&s.a, mp*kernRows*kc)
 		bp := grow32(&s.b, np*kernCols*kc)
 		packA(t, p0, kc, ap)
-		packB(t, p0, kc, bp)
+		if direct {
+			packBPartial(t, p0, kc, bp)
+		} else {
+			packB(t, p0, kc, bp)
+		}
+		// panel returns column panel jb of B and the byte stride of its rows.
+		panel := func(jb int) (*float32, int) {
+			if direct && (jb+1)*kernCols <= t.n {
+				return &t.b[p0*t.ldb+jb*kernCols], 4 * t.ldb
+			}
+			return &bp[jb*kernCols*kc], 4 * kernCols
+		}
 		beta := t.beta
 		if p0 > 0 {
 			beta = 1
@@ -68,20 +92,20 @@ func gemmPacked(t gemmTask, s *gemmScratch) {
 		for jb := 0; jb < np; jb++ {
 			c0 := jb * kernCols
 			cols := min(kernCols, t.n-c0)
-			b := &bp[jb*kernCols*kc]
+			b, bs := panel(jb)
 			if useKernel512 && c0+2*kernCols <= t.n {
 				// Two full column panels: the 6×32 kernel for full row panels, the 6×16 one for the
 				// last, partial row panel.
-				b1 := &bp[(jb+1)*kernCols*kc]
+				b1, _ := panel(jb + 1)
 				for ib := range mp {
 					r0 := ib * kernRows
 					a := &ap[ib*kernRows*kc]
 					if t.m-r0 >= kernRows {
-						sgemmKernel6x32(kc, a, b, b1, &t.c[r0*t.ldc+c0], t.ldc, t.alpha, beta, load)
+						sgemmKernel6x32(kc, a, b, b1, &t.c[r0*t.ldc+c0], t.ldc, t.alpha, beta, load, bs)
 						continue
 					}
-					gemmEdge(t, a, b, r0, c0, kc, kernCols, beta, load, &tmp)
-					gemmEdge(t, a, b1, r0, c0+kernCols, kc, kernCols, beta, load, &tmp)
+					gemmEdge(t, a, b, bs, r0, c0, kc, kernCols, beta, load, &tmp)
+					gemmEdge(t, a, b1, bs, r0, c0+kernCols, kc, kernCols, beta, load, &tmp)
 				}
 				jb++
 				continue
@@ -91,25 +115,26 @@ func gemmPacked(t gemmTask, s *gemmScratch) {
 				rows := min(kernRows, t.m-r0)
 				a := &ap[ib*kernRows*kc]
 				if rows == kernRows && cols == kernCols {
-					sgemmKernel6x16(kc, a, b, &t.c[r0*t.ldc+c0], t.ldc, t.alpha, beta, load)
+					sgemmKernel6x16(kc, a, b, &t.c[r0*t.ldc+c0], t.ldc, t.alpha, beta, load, bs)
 					continue
 				}
-				gemmEdge(t, a, b, r0, c0, kc, cols, beta, load, &tmp)
+				gemmEdge(t, a, b, bs, r0, c0, kc, cols, beta, load, &tmp)
 			}
 		}
 	}
 }
 
 // gemmEdge computes an edge tile (fewer than 6 rows or 16 columns of C from r0, c0): the full
-// tile aside with the 6×16 kernel, then the valid part of C updated from it.
-func gemmEdge(t gemmTask, a, b *float32, r0, c0, kc, cols int, beta float32, load int, tmp *[kernRows * kernCols]float32) {
+// tile aside with the 6×16 kernel, then the valid part of C updated from it. b's rows are bs
+// bytes apart.
+func gemmEdge(t gemmTask, a, b *float32, bs, r0, c0, kc, cols int, beta float32, load int, tmp *[kernRows * kernCols]float32) {
 	rows := min(kernRows, t.m-r0)
 	cols = min(cols, t.n-c0)
 	if rows == kernRows && cols == kernCols {
-		sgemmKernel6x16(kc, a, b, &t.c[r0*t.ldc+c0], t.ldc, t.alpha, beta, load)
+		sgemmKernel6x16(kc, a, b, &t.c[r0*t.ldc+c0], t.ldc, t.alpha, beta, load, bs)
 		return
 	}
-	sgemmKernel6x16(kc, a, b, &tmp[0], kernCols, t.alpha, 0, 0)
+	sgemmKernel6x16(kc, a, b, &tmp[0], kernCols, t.alpha, 0, 0, bs)
 	for i := range rows {
 		row := t.c[(r0+i)*t.ldc+c0 : (r0+i)*t.ldc+c0+cols]
 		for j := range row {
@@ -120,6 +145,18 @@ func gemmEdge(t gemmTask, a, b *float32, r0, c0, kc, cols int, beta float32, loa
 			}
 		}
 	}
+}
+
+// packBPartial packs only the last column panel of an untransposed B when it is partial (the full
+// ones are read in place), where packB would put it.
+func packBPartial(t gemmTask, p0, kc int, bp []float32) {
+	c0 := t.n / kernCols * kernCols
+	if c0 == t.n {
+		return
+	}
+	part := t
+	part.n, part.b = t.n-c0, t.b[c0:]
+	packB(part, p0, kc, bp[c0*kc:])
 }
 
 // packA writes op(A)[:, p0:p0+kc] as 6-row panels: panel ib holds, for each p,

@@ -2,14 +2,16 @@
 
 #include "textflag.h"
 
-// func sgemmKernel6x16(k int, a, b, c *float32, ldc int, alpha, beta float32, load int)
+// func sgemmKernel6x16(k int, a, b, c *float32, ldc int, alpha, beta float32, load int, bstride int)
 //
-// C[0:6, 0:16] = alpha·Σ_p a[p·6+r]·b[p·16+j] (+ beta·C when load != 0), for a packed 6-row panel
-// of A (k×6, row p holds A[0..5][p]) and a packed 16-column panel of B (k×16). ldc is in elements.
+// C[0:6, 0:16] = alpha·Σ_p a[p·6+r]·b[p·bstride/4+j] (+ beta·C when load != 0), for a packed 6-row
+// panel of A (k×6, row p holds A[0..5][p]) and a 16-column panel of B whose rows are bstride bytes
+// apart: 64 when packed (k×16), B's own row stride when read in place. ldc is in elements.
 // Registers: Y0–Y11 hold the 6×16 accumulators (two 8-wide halves per row), Y12–Y13 the row of
 // B, Y14–Y15 alternate broadcasts of A.
-TEXT ·sgemmKernel6x16(SB), NOSPLIT, $0-56
+TEXT ·sgemmKernel6x16(SB), NOSPLIT, $0-64
 	MOVQ k+0(FP), CX
+	MOVQ bstride+56(FP), R10
 	MOVQ a+8(FP), AX
 	MOVQ b+16(FP), BX
 	MOVQ c+24(FP), DI
@@ -54,7 +56,7 @@ loop:
 	VFMADD231PS  Y12, Y15, Y10
 	VFMADD231PS  Y13, Y15, Y11
 	ADDQ         $24, AX
-	ADDQ         $64, BX
+	ADDQ         R10, BX
 	DECQ         CX
 	JNE          loop
 
@@ -118,16 +120,17 @@ write:
 	VZEROUPPER
 	RET
 
-// func sgemmKernel6x32(k int, a, b0, b1, c *float32, ldc int, alpha, beta float32, load int)
+// func sgemmKernel6x32(k int, a, b0, b1, c *float32, ldc int, alpha, beta float32, load int, bstride int)
 //
 // sgemmKernel6x16 on two adjacent 16-column panels of B at once (b0: columns 0–15, b1: columns
-// 16–31 of C), with AVX-512: each 16-column half of a row of C is one Z register. Every element of
+// 16–31 of C; both rows bstride bytes apart), with AVX-512: each 16-column half of a row of C is one Z register. Every element of
 // C gets the products of sgemmKernel6x16 fused into its accumulator in the same order (p = 0, 1, …),
 // and the same alpha scaling and fused beta·C, so the results are the same bits; it does twice the
 // work per instruction. Registers: Z0–Z11 the accumulators (row r: Z(2r), Z(2r+1)), Z12–Z13 the row
 // of B, Z14–Z15 alternate broadcasts of A.
-TEXT ·sgemmKernel6x32(SB), NOSPLIT, $0-64
+TEXT ·sgemmKernel6x32(SB), NOSPLIT, $0-72
 	MOVQ k+0(FP), CX
+	MOVQ bstride+64(FP), R10
 	MOVQ a+8(FP), AX
 	MOVQ b0+16(FP), BX
 	MOVQ b1+24(FP), R9
@@ -173,8 +176,8 @@ zloop:
 	VFMADD231PS  Z12, Z15, Z10
 	VFMADD231PS  Z13, Z15, Z11
 	ADDQ $24, AX
-	ADDQ $64, BX
-	ADDQ $64, R9
+	ADDQ R10, BX
+	ADDQ R10, R9
 	DECQ CX
 	JNE  zloop
 
