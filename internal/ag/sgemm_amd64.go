@@ -64,6 +64,7 @@ func gemmPacked(t gemmTask, s *gemmScratch) {
 	mp, np := (t.m+kernRows-1)/kernRows, (t.n+kernCols-1)/kernCols
 	direct := useDirectB && !t.transB && mp <= directMaxRowPanels
 	var tmp [kernRows * kernCols]float32
+	var tmp32 [kernRows * 2 * kernCols]float32
 	for p0 := 0; p0 < t.k; p0 += kernDepth {
 		kc := min(kernDepth, t.k-p0)
 		ap := grow32(&s.a, mp*kernRows*kc)
@@ -104,8 +105,10 @@ func gemmPacked(t gemmTask, s *gemmScratch) {
 						sgemmKernel6x32(kc, a, b, b1, &t.c[r0*t.ldc+c0], t.ldc, t.alpha, beta, load, bs)
 						continue
 					}
-					gemmEdge(t, a, b, bs, r0, c0, kc, kernCols, beta, load, &tmp)
-					gemmEdge(t, a, b1, bs, r0, c0+kernCols, kc, kernCols, beta, load, &tmp)
+					// The last, partial row panel: the 6×32 kernel aside (A's panel is zero-padded),
+					// then its valid rows into C as gemmEdge does.
+					sgemmKernel6x32(kc, a, b, b1, &tmp32[0], 2*kernCols, t.alpha, 0, 0, bs)
+					edgeRows(t, tmp32[:], 2*kernCols, r0, c0, 2*kernCols, beta)
 				}
 				jb++
 				continue
@@ -128,20 +131,25 @@ func gemmPacked(t gemmTask, s *gemmScratch) {
 // tile aside with the 6×16 kernel, then the valid part of C updated from it. b's rows are bs
 // bytes apart.
 func gemmEdge(t gemmTask, a, b *float32, bs, r0, c0, kc, cols int, beta float32, load int, tmp *[kernRows * kernCols]float32) {
-	rows := min(kernRows, t.m-r0)
 	cols = min(cols, t.n-c0)
-	if rows == kernRows && cols == kernCols {
+	if t.m-r0 >= kernRows && cols == kernCols {
 		sgemmKernel6x16(kc, a, b, &t.c[r0*t.ldc+c0], t.ldc, t.alpha, beta, load, bs)
 		return
 	}
 	sgemmKernel6x16(kc, a, b, &tmp[0], kernCols, t.alpha, 0, 0, bs)
-	for i := range rows {
+	edgeRows(t, tmp[:], kernCols, r0, c0, cols, beta)
+}
+
+// edgeRows writes a tile computed aside (tmp, rows ld apart, alpha applied, C not read) into the
+// valid rows of C from r0 and its first cols columns from c0: C = tmp, or tmp + beta·C.
+func edgeRows(t gemmTask, tmp []float32, ld, r0, c0, cols int, beta float32) {
+	for i := range min(kernRows, t.m-r0) {
 		row := t.c[(r0+i)*t.ldc+c0 : (r0+i)*t.ldc+c0+cols]
 		for j := range row {
 			if beta == 0 {
-				row[j] = tmp[i*kernCols+j]
+				row[j] = tmp[i*ld+j]
 			} else {
-				row[j] = tmp[i*kernCols+j] + beta*row[j]
+				row[j] = tmp[i*ld+j] + beta*row[j]
 			}
 		}
 	}
