@@ -161,3 +161,38 @@ func packLens(b *Batch) *Batch {
 	}
 	return b
 }
+
+// TestEncoderLayerForwardLast: the last layer computed only at each sample's last row (keys and
+// values on all rows) equals the whole layer's output at those rows, in float64: two heads, causal
+// (the last row's query reads every earlier row either way) and bidirectional, samples of 3, 0, 1
+// and 4 rows.
+func TestEncoderLayerForwardLast(t *testing.T) {
+	be := ag.NewCPU64()
+	r := rand.New(rand.NewPCG(9, 9))
+	const D = 4
+	l := NewEncoderLayer(be, "l", D, 2, 6, r)
+	for _, ps := range l.Params() {
+		agtest.FillUniform(ps, r, -0.7, 0.7)
+	}
+	p := NewPacked([]int{3, 0, 1, 4})
+	xv := make([]float64, p.N*D)
+	for i := range xv {
+		xv[i] = r.NormFloat64()
+	}
+	for _, causal := range []bool{true, false} {
+		tp := ag.NewTape(be)
+		x := tp.Input64(p.N, D, xv)
+		whole, last := l.Forward(tp, x, p, causal), l.ForwardLast(tp, x, p)
+		rows, _ := p.lastRows()
+		if last.Rows() != len(rows) || len(rows) != 3 {
+			t.Fatalf("causal=%v: %d rows for %d non-empty samples", causal, last.Rows(), len(rows))
+		}
+		for j, row := range rows {
+			for k := range D {
+				if g, w := last.At(j, k), whole.At(int(row), k); math.Abs(g-w) > 1e-12 {
+					t.Errorf("causal=%v: sample row %d col %d: %v, the whole layer %v", causal, row, k, g, w)
+				}
+			}
+		}
+	}
+}
