@@ -95,8 +95,7 @@ func gemmPacked(t gemmTask, s *gemmScratch) {
 			cols := min(kernCols, t.n-c0)
 			b, bs := panel(jb)
 			if useKernel512 && c0+2*kernCols <= t.n {
-				// Two full column panels: the 6×32 kernel for full row panels, the 6×16 one for the
-				// last, partial row panel.
+				// Two full column panels: the 6×32 kernel, for every row panel.
 				b1, _ := panel(jb + 1)
 				for ib := range mp {
 					r0 := ib * kernRows
