@@ -53,16 +53,15 @@ func init() {
 
 // Net is DSIN's network.
 type Net struct {
-	Emb              *ctr.Embeddings
-	SessionBias      *nn.Embedding // (MaxHistory+1)×dim: w_k
-	PositionBias     *nn.Embedding // (MaxHistory+1)×dim: w_t
-	DimBias          *ag.Tensor    // 1×dim: w
-	Layers           []*ctr.EncoderLayer
-	Forward, Back    *nn.LSTMCell
-	ActI, ActH       *nn.Linear
-	Head             *ctr.Head
-	dim, half        int
-	zeroDim, zeroHid []float32
+	Emb           *ctr.Embeddings
+	SessionBias   *nn.Embedding // (MaxHistory+1)×dim: w_k
+	PositionBias  *nn.Embedding // (MaxHistory+1)×dim: w_t
+	DimBias       *ag.Tensor    // 1×dim: w
+	Layers        []*ctr.EncoderLayer
+	Forward, Back *nn.LSTMCell
+	ActI, ActH    *nn.Linear
+	Head          *ctr.Head
+	dim, half     int
 }
 
 // NewNet builds the net with parameters drawn from r.

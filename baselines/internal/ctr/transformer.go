@@ -143,11 +143,11 @@ func (a *SelfAttention) Forward(tp *ag.Tape, x *ag.Tensor, p Packed, causal bool
 	return a.O.Forward(tp, out)
 }
 
-// ForwardLast is Forward's output at the last row of each sample that has rows (in sample order),
-// where the query reads every row of its sample, causal or not: keys and values on all rows,
-// queries and the output projection on the rows read only.
-func (a *SelfAttention) ForwardLast(tp *ag.Tape, x *ag.Tensor, p Packed) *ag.Tensor {
-	rows, off := p.lastRows()
+// ForwardQueries attends the query at x's row rows[j] to every row of segment j of off (which
+// covers all of x's rows), causal or not: keys and values on all rows, queries and the output
+// projection on those rows only. With rows the last row of each sample, it is Forward's output
+// at those rows.
+func (a *SelfAttention) ForwardQueries(tp *ag.Tape, x *ag.Tensor, rows, off []int32) *ag.Tensor {
 	q := a.Q.Forward(tp, tp.Gather(x, rows))
 	k, v := a.K.Forward(tp, x), a.V.Forward(tp, x)
 	dh := a.dim / a.Heads
@@ -206,11 +206,13 @@ func (l *EncoderLayer) Forward(tp *ag.Tape, x *ag.Tensor, p Packed, causal bool)
 }
 
 // ForwardLast is Forward's output at the last row of each sample that has rows (in sample order),
-// that row's query reading every row of its sample (SelfAttention.ForwardLast): what a model that
+// that row's query reading every row of its sample (SelfAttention.ForwardQueries): what a model that
 // reads one output per sample needs of its last layer, without the rows nothing reads.
 func (l *EncoderLayer) ForwardLast(tp *ag.Tape, x *ag.Tensor, p Packed) *ag.Tensor {
-	rows, _ := p.lastRows()
-	h := l.LN1.Forward(tp, tp.Add(tp.Gather(x, rows), l.Attn.ForwardLast(tp, x, p)))
+	rows, off := p.lastRows()
+	// The residual gathers the rows again rather than sharing the queries' gather: one gather
+	// would sum the two gradients in another order, and change the bits of committed results.
+	h := l.LN1.Forward(tp, tp.Add(tp.Gather(x, rows), l.Attn.ForwardQueries(tp, x, rows, off)))
 	return l.LN2.Forward(tp, tp.Add(h, l.W2.Forward(tp, tp.ReLU(l.W1.Forward(tp, h)))))
 }
 
